@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test against real servers on loopback; installs what is missing first; safe to run twice.
+# Extra arguments go to `dotnet test` (for example: --filter "FullyQualifiedName~Caching").
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+"$root/build/setup.sh" || exit 1
+
+# Test servers keep their data under this folder; whatever a crashed test host leaves is stopped here.
+export SCALABLE_TEST_TMP="${SCALABLE_TEST_TMP:-$(mktemp -d /tmp/scalable-tests.XXXXXX)}"
+chmod 755 "$SCALABLE_TEST_TMP"
+cleanup() { "$root/build/stop-test-servers.sh" "$SCALABLE_TEST_TMP"; }
+trap cleanup EXIT
+
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+dotnet build Scalable.sln -c Release -nologo -clp:NoSummary -v:q || { echo "build failed"; exit 1; }
+dotnet test Scalable.sln -c Release --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
+  --blame-hang-timeout 8m "$@"
+rc=$?
+"$root/build/test-summary.sh" "$results"
+exit $rc

@@ -1,0 +1,6 @@
+namespace Scalable.Caching;
+
+/// <summary>Options for Scalable.Caching.</summary>
+public sealed class ScalableCachingOptions
+{
+}

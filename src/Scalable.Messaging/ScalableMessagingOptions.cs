@@ -1,0 +1,6 @@
+namespace Scalable.Messaging;
+
+/// <summary>Options for Scalable.Messaging.</summary>
+public sealed class ScalableMessagingOptions
+{
+}

@@ -1,0 +1,6 @@
+namespace Scalable.Sharding;
+
+/// <summary>Options for Scalable.Sharding.</summary>
+public sealed class ScalableShardingOptions
+{
+}

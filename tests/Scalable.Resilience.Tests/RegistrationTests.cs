@@ -1,5 +1,9 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Registry;
 
 namespace Scalable.Resilience.Tests;
 
@@ -8,23 +12,73 @@ public sealed class RegistrationTests
     [Fact]
     public void AddScalableResilience_rejects_a_null_service_collection()
     {
-        var error = Assert.Throws<ArgumentNullException>(() => ScalableServiceCollectionExtensionsShim.Add(null!));
+        var error = Assert.Throws<ArgumentNullException>(() => ScalableResilienceServiceCollectionExtensions.AddScalableResilience(null!));
         Assert.Equal("services", error.ParamName);
     }
 
     [Fact]
-    public void AddScalableResilience_applies_the_configure_callback()
+    public void Pipelines_come_from_configuration_and_code_overrides_win()
     {
-        var configured = false;
-        using var provider = new ServiceCollection().AddScalableResilience(_ => configured = true).BuildServiceProvider();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Pipelines:orders:TotalTimeout"] = "00:00:20",
+            ["Pipelines:orders:Retry:MaxRetryAttempts"] = "5",
+            ["Pipelines:orders:CircuitBreaker:BreakDuration"] = "00:00:07",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddScalableResilience(configuration).AddPipeline("orders", p => p.Retry.MaxRetryAttempts = 2).AddPipeline("payments");
+        using var provider = services.BuildServiceProvider();
 
-        _ = provider.GetRequiredService<IOptions<ScalableResilienceOptions>>().Value;
+        var options = provider.GetRequiredService<IOptions<ScalableResilienceOptions>>().Value;
+        Assert.Equal(TimeSpan.FromSeconds(20), options.Pipelines["orders"].TotalTimeout);
+        Assert.Equal(2, options.Pipelines["orders"].Retry.MaxRetryAttempts);
+        Assert.Equal(TimeSpan.FromSeconds(7), options.Pipelines["orders"].CircuitBreaker.BreakDuration);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Pipelines["payments"].TotalTimeout);
 
-        Assert.True(configured);
+        var registry = provider.GetRequiredService<ResiliencePipelineRegistry<string>>();
+        Assert.Same(registry.GetPipeline("orders"), provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("orders"));
+        Assert.Throws<KeyNotFoundException>(() => registry.GetPipeline("unknown"));
     }
 
-    private static class ScalableServiceCollectionExtensionsShim
+    [Theory]
+    [InlineData("Pipelines:p:Retry:MaxRetryAttempts", "0")]
+    [InlineData("Pipelines:p:TotalTimeout", "00:00:00")]
+    [InlineData("Pipelines:p:CircuitBreaker:FailureRatio", "1.5")]
+    [InlineData("Pipelines:p:CircuitBreaker:MinimumThroughput", "1")]
+    [InlineData("Pipelines:p:RateLimiter:PermitLimit", "0")]
+    public void Invalid_settings_fail_at_start_naming_the_setting(string setting, string value)
     {
-        public static IServiceCollection Add(IServiceCollection services) => services.AddScalableResilience();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [setting] = value }).Build();
+        var services = new ServiceCollection();
+        services.AddScalableResilience(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_named_limiter_registered_with_the_builder_guards_the_pipeline()
+    {
+        var services = new ServiceCollection();
+        services.AddScalableResilience()
+            .AddRateLimiter("one-per-minute", _ => new FixedWindowRateLimiter(new() { PermitLimit = 1, Window = TimeSpan.FromMinutes(1), AutoReplenishment = false }))
+            .AddPipeline("api", p => p.RateLimiter.LimiterName = "one-per-minute");
+        await using var provider = services.BuildServiceProvider();
+        var pipeline = provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("api");
+
+        Assert.Equal(1, await pipeline.ExecuteAsync(_ => ValueTask.FromResult(1)));
+        await Assert.ThrowsAsync<RateLimitRejectedException>(async () => await pipeline.ExecuteAsync(_ => ValueTask.FromResult(2)));
+    }
+
+    [Fact]
+    public void A_pipeline_naming_an_unregistered_limiter_fails_with_a_clear_message()
+    {
+        var services = new ServiceCollection();
+        services.AddScalableResilience().AddPipeline("api", p => p.RateLimiter.LimiterName = "missing");
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("api"));
+        Assert.Contains("missing", error.Message, StringComparison.Ordinal);
     }
 }

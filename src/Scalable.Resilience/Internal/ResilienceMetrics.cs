@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Scalable.Resilience.Internal;
+
+// One Meter and one ActivitySource for the package, named like it; OpenTelemetry picks both up by name.
+internal static class ResilienceMetrics
+{
+    public const string Name = "Scalable.Resilience";
+
+    public static readonly Meter Meter = new(Name);
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    private static readonly Counter<long> Decisions = Meter.CreateCounter<long>(
+        "scalable.resilience.rate_limiter.decisions", "{decision}", "Permit decisions of Scalable rate limiters, by limiter, result and source (redis, fallback).");
+
+    private static readonly Counter<long> PipelineRejections = Meter.CreateCounter<long>(
+        "scalable.resilience.pipeline.rejections", "{execution}", "Executions a pipeline's rate-limit strategy rejected.");
+
+    private static readonly Counter<long> Retries = Meter.CreateCounter<long>(
+        "scalable.resilience.pipeline.retries", "{retry}", "Retries made by standard pipelines.");
+
+    private static readonly Counter<long> BreakerTransitions = Meter.CreateCounter<long>(
+        "scalable.resilience.circuit_breaker.transitions", "{transition}", "Circuit-breaker state changes, by breaker and new state.");
+
+    private static readonly UpDownCounter<long> AdaptiveLimit = Meter.CreateUpDownCounter<long>(
+        "scalable.resilience.adaptive.limit", "{request}", "Current concurrency limit of adaptive limiters.");
+
+    private static readonly UpDownCounter<long> AdaptiveInFlight = Meter.CreateUpDownCounter<long>(
+        "scalable.resilience.adaptive.in_flight", "{request}", "Requests holding a permit of adaptive limiters.");
+
+    public static void RecordDecision(string limiter, bool acquired, string source)
+    {
+        if (Decisions.Enabled)
+        {
+            Decisions.Add(1, new("limiter", limiter), new("result", acquired ? "acquired" : "rejected"), new("source", source));
+        }
+    }
+
+    public static void RecordPipelineRejection(string strategy)
+    {
+        if (PipelineRejections.Enabled)
+        {
+            PipelineRejections.Add(1, new KeyValuePair<string, object?>("strategy", strategy));
+        }
+    }
+
+    public static void RecordRetry(string pipeline) => Retries.Add(1, new KeyValuePair<string, object?>("pipeline", pipeline));
+
+    public static void RecordBreakerTransition(string breaker, string state)
+        => BreakerTransitions.Add(1, new("breaker", breaker), new("state", state));
+
+    public static void RecordAdaptiveLimitChange(string limiter, long delta)
+        => AdaptiveLimit.Add(delta, new KeyValuePair<string, object?>("limiter", limiter));
+
+    public static void RecordAdaptiveInFlight(string limiter, long delta)
+    {
+        if (AdaptiveInFlight.Enabled)
+        {
+            AdaptiveInFlight.Add(delta, new KeyValuePair<string, object?>("limiter", limiter));
+        }
+    }
+}

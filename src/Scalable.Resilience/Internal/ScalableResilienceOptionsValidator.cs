@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Options;
+
+namespace Scalable.Resilience.Internal;
+
+// Runs at host start (ValidateOnStart) so a bad setting fails the host with a message naming the setting.
+internal sealed class ScalableResilienceOptionsValidator : IValidateOptions<ScalableResilienceOptions>
+{
+    private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
+    private static readonly TimeSpan MinBreakerWindow = TimeSpan.FromMilliseconds(500);
+
+    public ValidateOptionsResult Validate(string? name, ScalableResilienceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        foreach (var (pipeline, settings) in options.Pipelines)
+        {
+            if (string.IsNullOrWhiteSpace(pipeline))
+            {
+                errors.Add("Pipelines: a pipeline name must not be empty.");
+                continue;
+            }
+
+            if (settings is null)
+            {
+                errors.Add($"Pipelines:{pipeline} must not be null.");
+                continue;
+            }
+
+            Validate($"Pipelines:{pipeline}", settings, errors);
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Validate(string path, StandardPipelineOptions options, List<string> errors)
+    {
+        Range(errors, $"{path}:TotalTimeout", options.TotalTimeout, MinTimeout, MaxTimeout);
+        Range(errors, $"{path}:AttemptTimeout", options.AttemptTimeout, MinTimeout, MaxTimeout);
+
+        var limiter = options.RateLimiter;
+        if (limiter.Enabled && limiter.LimiterName is null)
+        {
+            Range(errors, $"{path}:RateLimiter:PermitLimit", limiter.PermitLimit, 1, int.MaxValue);
+            Range(errors, $"{path}:RateLimiter:QueueLimit", limiter.QueueLimit, 0, int.MaxValue);
+        }
+
+        if (limiter.LimiterName is { } limiterName && string.IsNullOrWhiteSpace(limiterName))
+        {
+            errors.Add($"{path}:RateLimiter:LimiterName must not be empty; leave it unset to use the local concurrency limiter.");
+        }
+
+        var retry = options.Retry;
+        if (retry.Enabled)
+        {
+            Range(errors, $"{path}:Retry:MaxRetryAttempts", retry.MaxRetryAttempts, 1, 100);
+            Range(errors, $"{path}:Retry:BaseDelay", retry.BaseDelay, TimeSpan.Zero, TimeSpan.FromDays(1));
+            Range(errors, $"{path}:Retry:MaxDelay", retry.MaxDelay, retry.BaseDelay, TimeSpan.FromDays(1));
+        }
+
+        var breaker = options.CircuitBreaker;
+        if (breaker.Enabled)
+        {
+            if (!(breaker.FailureRatio > 0 && breaker.FailureRatio <= 1))
+            {
+                errors.Add($"{path}:CircuitBreaker:FailureRatio is {breaker.FailureRatio}; it must be greater than 0 and at most 1.");
+            }
+
+            Range(errors, $"{path}:CircuitBreaker:MinimumThroughput", breaker.MinimumThroughput, 2, int.MaxValue);
+            Range(errors, $"{path}:CircuitBreaker:SamplingDuration", breaker.SamplingDuration, MinBreakerWindow, MaxTimeout);
+            Range(errors, $"{path}:CircuitBreaker:BreakDuration", breaker.BreakDuration, MinBreakerWindow, MaxTimeout);
+            if (breaker.SharedName is { } shared && string.IsNullOrWhiteSpace(shared))
+            {
+                errors.Add($"{path}:CircuitBreaker:SharedName must not be empty; leave it unset to keep the breaker local.");
+            }
+        }
+    }
+
+    private static void Range<T>(List<string> errors, string setting, T value, T min, T max)
+        where T : IComparable<T>
+    {
+        if (value.CompareTo(min) < 0 || value.CompareTo(max) > 0)
+        {
+            errors.Add($"{setting} is {value}; it must be between {min} and {max}.");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+
+namespace Scalable.Resilience.Internal;
+
+// Builds the standard preset, outermost first: rate limiter -> total timeout -> retry -> circuit breaker -> attempt timeout.
+internal static class StandardPipelineConfigurator
+{
+    public static void Configure(ResiliencePipelineBuilder builder, string name, StandardPipelineOptions options, IServiceProvider services, Action<Action> onDisposed)
+    {
+        if (options.RateLimiter.Enabled)
+        {
+            builder.AddScalableRateLimiter(new RateLimitStrategyOptions { RateLimiter = ResolveLimiter(name, options.RateLimiter, services, onDisposed) });
+        }
+
+        builder.AddTimeout(options.TotalTimeout);
+
+        if (options.Retry.Enabled)
+        {
+            builder.AddRetry(CreateRetry(name, options.Retry));
+        }
+
+        if (options.CircuitBreaker.Enabled)
+        {
+            builder.AddCircuitBreaker(CreateBreaker(name, options.CircuitBreaker, services, onDisposed));
+        }
+
+        builder.AddTimeout(options.AttemptTimeout);
+    }
+
+    private static RateLimiter ResolveLimiter(string pipeline, StandardRateLimitOptions options, IServiceProvider services, Action<Action> onDisposed)
+    {
+        if (options.LimiterName is { } limiterName)
+        {
+            return services.GetKeyedService<RateLimiter>(limiterName)
+                ?? throw new InvalidOperationException(
+                    $"Pipelines:{pipeline}:RateLimiter:LimiterName is '{limiterName}', but no limiter of that name is registered; call AddRateLimiter(\"{limiterName}\", ...) on the Scalable resilience builder.");
+        }
+
+        var limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = options.PermitLimit,
+            QueueLimit = options.QueueLimit,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+        onDisposed(limiter.Dispose);
+        return limiter;
+    }
+
+    private static RetryStrategyOptions CreateRetry(string pipeline, StandardRetryOptions options) => new()
+    {
+        MaxRetryAttempts = options.MaxRetryAttempts,
+        Delay = options.BaseDelay,
+        MaxDelay = options.MaxDelay,
+        BackoffType = DelayBackoffType.Exponential,
+        UseJitter = options.UseJitter,
+        ShouldHandle = args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)),
+        OnRetry = _ =>
+        {
+            ResilienceMetrics.RecordRetry(pipeline);
+            return ValueTask.CompletedTask;
+        },
+    };
+
+    private static CircuitBreakerStrategyOptions CreateBreaker(string pipeline, StandardCircuitBreakerOptions options, IServiceProvider services, Action<Action> onDisposed)
+    {
+        var breaker = new CircuitBreakerStrategyOptions
+        {
+            FailureRatio = options.FailureRatio,
+            MinimumThroughput = options.MinimumThroughput,
+            SamplingDuration = options.SamplingDuration,
+            BreakDuration = options.BreakDuration,
+            ShouldHandle = args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)),
+            OnOpened = _ => Transition(pipeline, "open"),
+            OnClosed = _ => Transition(pipeline, "closed"),
+            OnHalfOpened = _ => Transition(pipeline, "half_open"),
+        };
+
+        if (options.SharedName is { } sharedName)
+        {
+            var factory = services.GetService<SharedCircuitBreakerFactory>()
+                ?? throw new InvalidOperationException(
+                    $"Pipelines:{pipeline}:CircuitBreaker:SharedName is set, but no Redis connection is configured; call UseRedis(...) on the Scalable resilience builder.");
+            var shared = factory.Create(sharedName);
+            shared.Apply(breaker);
+            onDisposed(() => shared.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        }
+
+        return breaker;
+    }
+
+    // Rejections by our own breaker or limiter are not worth retrying or counting as dependency failures; cancellation is the caller's choice.
+    private static bool IsTransient(Exception? exception)
+        => exception is not null and not OperationCanceledException and not BrokenCircuitException and not RateLimitRejectedException;
+
+    private static ValueTask Transition(string pipeline, string state)
+    {
+        ResilienceMetrics.RecordBreakerTransition(pipeline, state);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Logging;
+
+namespace Scalable.Resilience;
+
+/// <summary>Settings every Redis-backed limiter shares: key naming and what to do while Redis is down.</summary>
+public abstract class RedisRateLimiterOptions
+{
+    /// <summary>Gets or sets the limiter name, used in Redis keys, metrics and logs; instances that share a limit use the same name.</summary>
+    /// <value>Default "default"; not empty.</value>
+    public string Name { get; set; } = "default";
+
+    /// <summary>Gets or sets the prefix of the Redis keys.</summary>
+    /// <value>Default "scalable:rl:". Keys are prefix + name + ":{" + partition + "}", so a partition maps to one Redis Cluster slot.</value>
+    public string KeyPrefix { get; set; } = "scalable:rl:";
+
+    /// <summary>Gets or sets what the limiter decides while Redis cannot be reached.</summary>
+    /// <value>Default <see cref="OutagePolicy.LocalFallback"/>.</value>
+    public OutagePolicy OutagePolicy { get; set; } = OutagePolicy.LocalFallback;
+
+    /// <summary>Gets or sets the share of the limit one instance may use on its own during an outage (for <see cref="OutagePolicy.LocalFallback"/>); set it to 1 / number of instances to keep the total near the limit.</summary>
+    /// <value>Default 0.25; greater than 0 and at most 1.</value>
+    public double FallbackShare { get; set; } = 0.25;
+
+    /// <summary>Gets or sets how long the limiter follows its outage policy after a Redis failure before it tries Redis again.</summary>
+    /// <value>Default 1 second; between 10 ms and 1 hour.</value>
+    public TimeSpan RecoveryProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the clock for outage probing and the local fallback; shared limiting always uses the Redis server's clock.</summary>
+    /// <value>Default <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets the logger factory for outage and recovery logs.</summary>
+    /// <value>Default null (no logs).</value>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    internal virtual void Validate()
+    {
+        if (string.IsNullOrEmpty(Name))
+        {
+            throw new ArgumentException($"{GetType().Name}.{nameof(Name)} must not be empty.", nameof(Name));
+        }
+
+        ArgumentNullException.ThrowIfNull(KeyPrefix, nameof(KeyPrefix));
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        if (!(FallbackShare > 0 && FallbackShare <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(FallbackShare), FallbackShare, $"{GetType().Name}.{nameof(FallbackShare)} must be greater than 0 and at most 1.");
+        }
+
+        CheckRange(nameof(RecoveryProbeInterval), RecoveryProbeInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+    }
+
+    private protected void CheckRange<T>(string setting, T value, T min, T max)
+        where T : IComparable<T>
+    {
+        if (value.CompareTo(min) < 0 || value.CompareTo(max) > 0)
+        {
+            throw new ArgumentOutOfRangeException(setting, value, $"{GetType().Name}.{setting} is {value}; it must be between {min} and {max}.");
+        }
+    }
+}

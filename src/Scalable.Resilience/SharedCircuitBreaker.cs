@@ -1,0 +1,211 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly.CircuitBreaker;
+using Scalable.Resilience.Internal;
+using StackExchange.Redis;
+
+namespace Scalable.Resilience;
+
+/// <summary>Shares one circuit breaker's open state between instances through Redis: when one instance opens it, the others reject calls too until the break ends.</summary>
+public sealed class SharedCircuitBreaker : IAsyncDisposable
+{
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisChannel _channel;
+    private readonly RedisKey _stateKey;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly string _instanceId = Guid.NewGuid().ToString("N");
+    private readonly object _gate = new();
+    private readonly Action<RedisChannel, RedisValue> _handler;
+    private ITimer? _remoteBreakTimer;
+    private bool _disposed;
+
+    /// <summary>Creates a shared breaker and starts listening for the other instances' state changes.</summary>
+    /// <param name="redis">The Redis connection that carries the state.</param>
+    /// <param name="name">The breaker name shared by every instance that should break together.</param>
+    /// <param name="timeProvider">The clock for remote break durations (default <see cref="TimeProvider.System"/>).</param>
+    /// <param name="logger">The logger (default none).</param>
+    /// <param name="keyPrefix">The prefix of the Redis key and channel (default "scalable:cb:").</param>
+    /// <exception cref="ArgumentNullException"><paramref name="redis"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public SharedCircuitBreaker(IConnectionMultiplexer redis, string name, TimeProvider? timeProvider = null, ILogger? logger = null, string keyPrefix = "scalable:cb:")
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(keyPrefix);
+        _redis = redis;
+        Name = name;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _channel = new RedisChannel(keyPrefix + name, RedisChannel.PatternMode.Literal);
+        _stateKey = keyPrefix + "{" + name + "}:state";
+        _handler = (_, message) => OnMessage(message);
+        Ready = StartAsync();
+    }
+
+    /// <summary>Gets the breaker name.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the manual control wired into the breaker by <see cref="Apply{TResult}(CircuitBreakerStrategyOptions{TResult})"/>.</summary>
+    public CircuitBreakerManualControl ManualControl { get; } = new();
+
+    /// <summary>Gets the state provider wired into the breaker by <see cref="Apply{TResult}(CircuitBreakerStrategyOptions{TResult})"/>.</summary>
+    public CircuitBreakerStateProvider StateProvider { get; } = new();
+
+    /// <summary>Gets a task that completes once the subscription is made and the current shared state is read (it never faults: without Redis the breaker stays local).</summary>
+    public Task Ready { get; }
+
+    /// <summary>Wires the shared state into circuit-breaker options: manual control, state provider and the open/close callbacks (existing callbacks still run).</summary>
+    /// <typeparam name="TResult">The result type of the breaker.</typeparam>
+    /// <param name="options">The breaker options to change.</param>
+    /// <returns>The same options.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public CircuitBreakerStrategyOptions<TResult> Apply<TResult>(CircuitBreakerStrategyOptions<TResult> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ManualControl = ManualControl;
+        options.StateProvider = StateProvider;
+        var opened = options.OnOpened;
+        var closed = options.OnClosed;
+        options.OnOpened = async args =>
+        {
+            if (!args.IsManual)
+            {
+                Announce(SharedBreakerMessage.Open(_instanceId, args.BreakDuration), args.BreakDuration);
+            }
+
+            if (opened is not null)
+            {
+                await opened(args).ConfigureAwait(false);
+            }
+        };
+        options.OnClosed = async args =>
+        {
+            if (!args.IsManual)
+            {
+                Announce(SharedBreakerMessage.Close(_instanceId), null);
+            }
+
+            if (closed is not null)
+            {
+                await closed(args).ConfigureAwait(false);
+            }
+        };
+        return options;
+    }
+
+    /// <summary>Opens the breaker on every instance until <see cref="CloseAsync"/> is called.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when this instance is isolated and the others were told.</returns>
+    public async Task IsolateAsync(CancellationToken cancellationToken = default)
+    {
+        await ManualControl.IsolateAsync(cancellationToken).ConfigureAwait(false);
+        await PublishAsync(SharedBreakerMessage.Isolate(_instanceId), null).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes the breaker on every instance, ending an isolation or a shared break.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when this instance is closed and the others were told.</returns>
+    public async Task CloseAsync(CancellationToken cancellationToken = default)
+    {
+        StopRemoteBreakTimer();
+        await ManualControl.CloseAsync(cancellationToken).ConfigureAwait(false);
+        await PublishAsync(SharedBreakerMessage.Close(_instanceId), null).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+        }
+
+        StopRemoteBreakTimer();
+        try
+        {
+            await _redis.GetSubscriber().UnsubscribeAsync(_channel, _handler).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            Log.SharedBreakerRedisFailed(_logger, exception, Name);
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        try
+        {
+            await _redis.GetSubscriber().SubscribeAsync(_channel, _handler).ConfigureAwait(false);
+            var state = await _redis.GetDatabase().StringGetWithExpiryAsync(_stateKey).ConfigureAwait(false);
+            if (state.Value.HasValue)
+            {
+                OnMessage(state.Value, state.Expiry);
+            }
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            Log.SharedBreakerRedisFailed(_logger, exception, Name);
+        }
+    }
+
+    private void Announce(string message, TimeSpan? breakDuration) => _ = PublishAsync(message, breakDuration);
+
+    private async Task PublishAsync(string message, TimeSpan? breakDuration)
+    {
+        try
+        {
+            var db = _redis.GetDatabase();
+            if (message.StartsWith(SharedBreakerMessage.CloseVerb, StringComparison.Ordinal))
+            {
+                await db.KeyDeleteAsync(_stateKey).ConfigureAwait(false);
+            }
+            else
+            {
+                await db.StringSetAsync(_stateKey, message, breakDuration).ConfigureAwait(false);
+            }
+
+            await _redis.GetSubscriber().PublishAsync(_channel, message).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            Log.SharedBreakerRedisFailed(_logger, exception, Name);
+        }
+    }
+
+    private void OnMessage(RedisValue value, TimeSpan? remaining = null)
+    {
+        if (!SharedBreakerMessage.TryParse(value, out var message) || message.InstanceId == _instanceId)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+        }
+
+        Log.SharedBreakerRemoteChange(_logger, Name, message.Verb);
+        ResilienceMetrics.RecordBreakerTransition(Name, "remote_" + message.Verb);
+        if (message.Verb == SharedBreakerMessage.CloseVerb)
+        {
+            StopRemoteBreakTimer();
+            _ = ManualControl.CloseAsync();
+            return;
+        }
+
+        _ = ManualControl.IsolateAsync();
+        var breakFor = remaining ?? message.BreakDuration;
+        if (breakFor is { } duration)
+        {
+            // A remote break ends on its own, like a local one, so an instance that missed the close message still recovers.
+            var timer = _timeProvider.CreateTimer(_ => _ = ManualControl.CloseAsync(), null, duration, Timeout.InfiniteTimeSpan);
+            Interlocked.Exchange(ref _remoteBreakTimer, timer)?.Dispose();
+        }
+    }
+
+    private void StopRemoteBreakTimer() => Interlocked.Exchange(ref _remoteBreakTimer, null)?.Dispose();
+}

@@ -1,0 +1,91 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Scalable.Sharding.Internal.Routing;
+
+/// <summary>Points on a 32-bit ring, sorted, each with the index of the shard that owns it.</summary>
+internal sealed class SortedPoints
+{
+    private readonly uint[] _points;
+    private readonly int[] _owners;
+
+    public SortedPoints(List<(uint Point, int Owner, string Name)> points)
+    {
+        // Ties (rare in 32 bits) break by shard name, so the ring does not depend on the order shards are listed in.
+        points.Sort(static (a, b) => a.Point != b.Point ? a.Point.CompareTo(b.Point) : string.CompareOrdinal(a.Name, b.Name));
+        _points = points.Select(p => p.Point).ToArray();
+        _owners = points.Select(p => p.Owner).ToArray();
+    }
+
+    /// <summary>Builds a ring with round(pointsPerWeight x weight) points per shard, each the top 32 bits of XXH64(name, seed: point number).</summary>
+    public static SortedPoints FromNames(ShardNode[] nodes, int pointsPerWeight)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pointsPerWeight, 1);
+        var points = new List<(uint, int, string)>();
+        for (var owner = 0; owner < nodes.Length; owner++)
+        {
+            var name = Encoding.UTF8.GetBytes(nodes[owner].Name);
+            var count = Math.Max(1, (int)Math.Round(pointsPerWeight * nodes[owner].Weight, MidpointRounding.AwayFromZero));
+            for (var i = 0; i < count; i++)
+            {
+                points.Add(((uint)(XxHash64.Hash(name, (ulong)i) >> 32), owner, nodes[owner].Name));
+            }
+        }
+
+        return new SortedPoints(points);
+    }
+
+    public int Count => _points.Length;
+
+    public uint PointAt(int index) => _points[index];
+
+    public int OwnerAt(int index) => _owners[index];
+
+    /// <summary>Returns the index of the first point at or after the value, or <see cref="Count"/> when there is none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int LowerBound(uint value)
+    {
+        ref var start = ref MemoryMarshal.GetArrayDataReference(_points);
+        int low = 0, length = _points.Length;
+        while (length > 0)
+        {
+            var half = length >> 1;
+            if (Unsafe.Add(ref start, low + half) < value)
+            {
+                low += half + 1;
+                length -= half + 1;
+            }
+            else
+            {
+                length = half;
+            }
+        }
+
+        return low;
+    }
+
+    /// <summary>Returns the index of the point closest to the value in either direction around the ring, and the distance to it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Nearest(uint value, out uint distance)
+    {
+        var count = _points.Length;
+        var next = LowerBound(value);
+        if (next == count)
+        {
+            next = 0;
+        }
+
+        var previous = (next == 0 ? count : next) - 1;
+        var toNext = unchecked(_points[next] - value);
+        var toPrevious = unchecked(value - _points[previous]);
+        if (toPrevious < toNext)
+        {
+            distance = toPrevious;
+            return previous;
+        }
+
+        distance = toNext;
+        return next;
+    }
+}

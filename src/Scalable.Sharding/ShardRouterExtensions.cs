@@ -1,0 +1,93 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Scalable.Sharding;
+
+/// <summary>Routes strings, GUIDs and integers with any <see cref="IShardRouter"/>, without allocating.</summary>
+public static class ShardRouterExtensions
+{
+    private const int StackLimit = 256;
+
+    /// <summary>Returns the shard index for a string key, routed by the UTF-8 bytes of its hash tag (see <see cref="HashTag"/>) or of the whole key.</summary>
+    /// <param name="router">The router.</param>
+    /// <param name="key">The key.</param>
+    /// <returns>The shard index.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="router"/> or <paramref name="key"/> is null.</exception>
+    /// <exception cref="ArgumentException">The key has a malformed hash tag.</exception>
+    public static int GetShardIndex(this IShardRouter router, string key)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        ArgumentNullException.ThrowIfNull(key);
+        return router.GetShardIndex(key.AsSpan());
+    }
+
+    /// <summary>Returns the shard index for a key given as characters, routed like a string key.</summary>
+    /// <param name="router">The router.</param>
+    /// <param name="key">The key.</param>
+    /// <returns>The shard index.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="router"/> is null.</exception>
+    /// <exception cref="ArgumentException">The key has a malformed hash tag.</exception>
+    public static int GetShardIndex(this IShardRouter router, ReadOnlySpan<char> key)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        var part = HashTag.GetRoutingPart(key);
+        var max = Encoding.UTF8.GetMaxByteCount(part.Length);
+        if (max <= StackLimit)
+        {
+            Span<byte> buffer = stackalloc byte[StackLimit];
+            var written = Encoding.UTF8.GetBytes(part, buffer);
+            return router.GetShardIndex(buffer[..written]);
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(max);
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(part, rented);
+            return router.GetShardIndex(rented.AsSpan(0, written));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Returns the shard index for a GUID key, routed by its 16 bytes in <see cref="Guid.ToByteArray()"/> order.</summary>
+    /// <param name="router">The router.</param>
+    /// <param name="key">The key.</param>
+    /// <returns>The shard index.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="router"/> is null.</exception>
+    public static int GetShardIndex(this IShardRouter router, Guid key)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        Span<byte> bytes = stackalloc byte[16];
+        key.TryWriteBytes(bytes);
+        return router.GetShardIndex(bytes);
+    }
+
+    /// <summary>Returns the shard index for a 64-bit integer key, routed by its eight little-endian bytes.</summary>
+    /// <param name="router">The router.</param>
+    /// <param name="key">The key.</param>
+    /// <returns>The shard index.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="router"/> is null.</exception>
+    public static int GetShardIndex(this IShardRouter router, long key)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        Span<byte> bytes = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, key);
+        return router.GetShardIndex(bytes);
+    }
+
+    /// <summary>Returns the shard index for a 32-bit integer key, routed by its four little-endian bytes.</summary>
+    /// <param name="router">The router.</param>
+    /// <param name="key">The key.</param>
+    /// <returns>The shard index.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="router"/> is null.</exception>
+    public static int GetShardIndex(this IShardRouter router, int key)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, key);
+        return router.GetShardIndex(bytes);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Scalable.Sharding;
+
+/// <summary>The XXH64 hash (Yann Collet's xxHash, 64-bit variant), stable across processes, machines and versions.</summary>
+public static class XxHash64
+{
+    private const ulong Prime1 = 11400714785074694791UL;
+    private const ulong Prime2 = 14029467366897019727UL;
+    private const ulong Prime3 = 1609587929392839161UL;
+    private const ulong Prime4 = 9650029242287828579UL;
+    private const ulong Prime5 = 2870177450012600261UL;
+
+    /// <summary>Computes the XXH64 hash of the bytes with the given seed.</summary>
+    /// <param name="data">The bytes to hash.</param>
+    /// <param name="seed">The seed; 0 gives the unseeded XXH64 value.</param>
+    /// <returns>The 64-bit hash.</returns>
+    public static ulong Hash(ReadOnlySpan<byte> data, ulong seed = 0)
+    {
+        var length = data.Length;
+        ulong hash;
+        if (length >= 32)
+        {
+            var v1 = seed + Prime1 + Prime2;
+            var v2 = seed + Prime2;
+            var v3 = seed;
+            var v4 = seed - Prime1;
+            do
+            {
+                v1 = Round(v1, BinaryPrimitives.ReadUInt64LittleEndian(data));
+                v2 = Round(v2, BinaryPrimitives.ReadUInt64LittleEndian(data[8..]));
+                v3 = Round(v3, BinaryPrimitives.ReadUInt64LittleEndian(data[16..]));
+                v4 = Round(v4, BinaryPrimitives.ReadUInt64LittleEndian(data[24..]));
+                data = data[32..];
+            }
+            while (data.Length >= 32);
+
+            hash = BitOperations.RotateLeft(v1, 1) + BitOperations.RotateLeft(v2, 7) + BitOperations.RotateLeft(v3, 12) + BitOperations.RotateLeft(v4, 18);
+            hash = MergeRound(hash, v1);
+            hash = MergeRound(hash, v2);
+            hash = MergeRound(hash, v3);
+            hash = MergeRound(hash, v4);
+        }
+        else
+        {
+            hash = seed + Prime5;
+        }
+
+        hash += (ulong)length;
+        return Avalanche(Tail(hash, data));
+    }
+
+    /// <summary>Computes the XXH64 hash of a 64-bit value's eight little-endian bytes, without a buffer.</summary>
+    /// <param name="value">The value to hash.</param>
+    /// <param name="seed">The seed.</param>
+    /// <returns>The 64-bit hash, equal to <see cref="Hash(ReadOnlySpan{byte}, ulong)"/> over the same eight bytes.</returns>
+    public static ulong Hash(ulong value, ulong seed = 0)
+    {
+        var hash = seed + Prime5 + 8;
+        hash ^= Round(0, value);
+        hash = (BitOperations.RotateLeft(hash, 27) * Prime1) + Prime4;
+        return Avalanche(hash);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Tail(ulong hash, ReadOnlySpan<byte> data)
+    {
+        while (data.Length >= 8)
+        {
+            hash ^= Round(0, BinaryPrimitives.ReadUInt64LittleEndian(data));
+            hash = (BitOperations.RotateLeft(hash, 27) * Prime1) + Prime4;
+            data = data[8..];
+        }
+
+        if (data.Length >= 4)
+        {
+            hash ^= BinaryPrimitives.ReadUInt32LittleEndian(data) * Prime1;
+            hash = (BitOperations.RotateLeft(hash, 23) * Prime2) + Prime3;
+            data = data[4..];
+        }
+
+        foreach (var b in data)
+        {
+            hash ^= b * Prime5;
+            hash = BitOperations.RotateLeft(hash, 11) * Prime1;
+        }
+
+        return hash;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Round(ulong accumulator, ulong input)
+    {
+        accumulator += input * Prime2;
+        return BitOperations.RotateLeft(accumulator, 31) * Prime1;
+    }
+
+    private static ulong MergeRound(ulong accumulator, ulong value)
+    {
+        accumulator ^= Round(0, value);
+        return (accumulator * Prime1) + Prime4;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Avalanche(ulong hash)
+    {
+        hash ^= hash >> 33;
+        hash *= Prime2;
+        hash ^= hash >> 29;
+        hash *= Prime3;
+        hash ^= hash >> 32;
+        return hash;
+    }
+}

@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Scalable.Messaging.Internal;
+
+// Owns one idempotent producer; publishes a batch in id order and waits for every delivery report. A fatal error replaces the producer.
+internal sealed class KafkaPublisher(string outbox, ScalableMessagingOptions options, ILogger logger) : IDisposable
+{
+    private IProducer<byte[], byte[]>? _producer;
+    private volatile bool _fatal;
+
+    public int ProducersCreated { get; private set; }
+
+    public async Task<PublishOutcome[]> PublishAsync(IReadOnlyList<OutboxRow> rows, CancellationToken cancellationToken)
+    {
+        var producer = CurrentProducer();
+        var outcomes = new PublishOutcome[rows.Count];
+        var failedKeys = new HashSet<string>(StringComparer.Ordinal);
+        var remaining = rows.Count + 1; // +1 until every message is handed over, so the last report cannot complete early
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Complete()
+        {
+            if (Interlocked.Decrement(ref remaining) == 0)
+            {
+                done.TrySetResult();
+            }
+        }
+
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (row.Key is not null && failedKeys.Contains(row.Key))
+            {
+                outcomes[i] = PublishOutcome.Skipped;
+                Complete();
+                continue;
+            }
+
+            var index = i;
+            try
+            {
+                ProduceWithBackpressure(producer, row, report =>
+                {
+                    outcomes[index] = Outcome(report.Error);
+                    Complete();
+                }, cancellationToken);
+            }
+            catch (KafkaException ex)
+            {
+                _fatal |= ex.Error.IsFatal;
+                outcomes[i] = Outcome(ex.Error);
+                if (row.Key is not null)
+                {
+                    failedKeys.Add(row.Key);
+                }
+
+                Complete();
+            }
+        }
+
+        Complete();
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_fatal)
+        {
+            Log.ProducerFatal(logger, outbox, "fatal error reported during the batch");
+            ResetProducer();
+        }
+
+        return outcomes;
+    }
+
+    public void Dispose() => ResetProducer();
+
+    private static void ProduceWithBackpressure(IProducer<byte[], byte[]> producer, OutboxRow row, Action<DeliveryReport<byte[], byte[]>> onReport, CancellationToken cancellationToken)
+    {
+        var message = ToKafka(row);
+        while (true)
+        {
+            try
+            {
+                producer.Produce(row.Topic, message, onReport);
+                return;
+            }
+            catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                producer.Poll(TimeSpan.FromMilliseconds(50));
+            }
+        }
+    }
+
+    private static Message<byte[], byte[]> ToKafka(OutboxRow row)
+    {
+        var headers = new Headers { { OutboxHeaders.MessageId, Encoding.UTF8.GetBytes(row.MessageId.ToString("D", CultureInfo.InvariantCulture)) } };
+        if (row.TraceParent is not null)
+        {
+            headers.Add(OutboxHeaders.TraceParent, Encoding.UTF8.GetBytes(row.TraceParent));
+            if (!string.IsNullOrEmpty(row.TraceState))
+            {
+                headers.Add(OutboxHeaders.TraceState, Encoding.UTF8.GetBytes(row.TraceState));
+            }
+        }
+
+        foreach (var (name, value) in HeaderCodec.Decode(row.Headers))
+        {
+            headers.Add(name, value);
+        }
+
+        return new Message<byte[], byte[]>
+        {
+            Key = row.Key is null ? null! : Encoding.UTF8.GetBytes(row.Key),
+            Value = row.Payload,
+            Headers = headers,
+        };
+    }
+
+    private static string Describe(Error error) => $"{error.Code}: {error.Reason}";
+
+    // A message failed only because the producer died (Local_Fatal) is not charged an attempt: it is sent again by the new producer.
+    private static PublishOutcome Outcome(Error error) => !error.IsError
+        ? PublishOutcome.Delivered
+        : error.Code == ErrorCode.Local_Fatal ? PublishOutcome.Skipped : PublishOutcome.Failed(Describe(error));
+
+    private IProducer<byte[], byte[]> CurrentProducer()
+    {
+        if (_producer is not null)
+        {
+            return _producer;
+        }
+
+        _fatal = false;
+        _producer = new ProducerBuilder<byte[], byte[]>(ProducerSettings.For(options.Producer))
+            .SetErrorHandler((_, error) =>
+            {
+                if (error.IsFatal)
+                {
+                    _fatal = true;
+                    Log.ProducerFatal(logger, outbox, Describe(error));
+                }
+                else
+                {
+                    Log.ProducerError(logger, outbox, Describe(error));
+                }
+            })
+            .Build();
+        ProducersCreated++;
+        return _producer;
+    }
+
+    private void ResetProducer()
+    {
+        var producer = _producer;
+        _producer = null;
+        producer?.Dispose();
+    }
+}

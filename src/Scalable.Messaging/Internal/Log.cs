@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Scalable.Messaging.Internal;
+
+// Every log line of the package, with stable event ids.
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Outbox relay {Relay} of outbox '{Outbox}' started.")]
+    public static partial void RelayStarted(ILogger logger, int relay, string outbox);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Outbox relay {Relay} of outbox '{Outbox}' stopped.")]
+    public static partial void RelayStopped(ILogger logger, int relay, string outbox);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Outbox relay of outbox '{Outbox}' failed a batch; it retries after {Delay}.")]
+    public static partial void RelayFailed(ILogger logger, string outbox, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Message {MessageId} of outbox '{Outbox}' failed attempt {Attempt}: {Error}.")]
+    public static partial void PublishFailed(ILogger logger, Guid messageId, string outbox, int attempt, string error);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Error, Message = "Message {MessageId} (key '{Key}') of outbox '{Outbox}' was dead-lettered after {Attempts} attempts: {Error}.")]
+    public static partial void DeadLettered(ILogger logger, Guid messageId, string? key, string outbox, int attempts, string error);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Error, Message = "The Kafka producer of outbox '{Outbox}' raised a fatal error ({Error}); it is recreated.")]
+    public static partial void ProducerFatal(ILogger logger, string outbox, string error);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "The notification listener of outbox '{Outbox}' lost its connection; relays poll until it reconnects.")]
+    public static partial void ListenerFailed(ILogger logger, string outbox, Exception exception);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Debug, Message = "Outbox '{Outbox}' published {Count} messages.")]
+    public static partial void BatchPublished(ILogger logger, string outbox, int count);
+
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Warning, Message = "Kafka producer of outbox '{Outbox}' reported: {Error}.")]
+    public static partial void ProducerError(ILogger logger, string outbox, string error);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "Sampling the backlog of outbox '{Outbox}' failed.")]
+    public static partial void BacklogSampleFailed(ILogger logger, string outbox, Exception exception);
+}

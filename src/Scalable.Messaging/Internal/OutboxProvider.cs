@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Scalable.Messaging.Internal;
+
+// Creates each registered outbox once, from its named options, and disposes them with the container.
+internal sealed class OutboxProvider(IEnumerable<OutboxRegistration> registrations, IOptionsMonitor<ScalableMessagingOptions> options, IServiceProvider services) : IOutboxProvider, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Outbox>> _outboxes = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _names = registrations.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+
+    public IReadOnlyCollection<string> Names => _names;
+
+    public Outbox GetOutbox(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!_names.Contains(name))
+        {
+            throw new ArgumentException($"No outbox named '{name}' is registered; call AddScalableMessaging(...).AddOutbox(\"{name}\", ...) first.", nameof(name));
+        }
+
+        var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        return _outboxes.GetOrAdd(name, n => new Lazy<Outbox>(() => new Outbox(n, options.Get(n), timeProvider))).Value;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var outbox in _outboxes.Values.Where(o => o.IsValueCreated))
+        {
+            await outbox.Value.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

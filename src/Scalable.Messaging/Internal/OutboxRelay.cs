@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Scalable.Messaging.Internal;
+
+// One relay loop: claim buckets, publish their due rows in id order, record the outcome, commit; idle until notified or polled.
+internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider timeProvider, ILogger logger, int index)
+{
+    private static readonly TimeSpan FirstFailureDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan LongestFailureDelay = TimeSpan.FromSeconds(10);
+
+    private readonly ScalableMessagingOptions _options = outbox.Options;
+    private readonly BatchStore _store = new(outbox.Tables, outbox.Options);
+    private int _nextBucket = Random.Shared.Next(outbox.Options.BucketCount);
+
+    // Runs after Kafka acknowledged a batch and before the batch is marked: lets tests stop a relay exactly there.
+    internal Func<IReadOnlyList<OutboxRow>, CancellationToken, Task>? AfterPublish { get; set; }
+
+    internal int ProducersCreated { get; private set; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        Log.RelayStarted(logger, index, outbox.Name);
+        using var publisher = new KafkaPublisher(outbox.Name, _options, logger);
+        NpgsqlConnection? connection = null;
+        var failures = 0;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var woken = wake.Current;
+                try
+                {
+                    connection ??= await outbox.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                    await DrainAsync(connection, publisher, cancellationToken).ConfigureAwait(false);
+                    failures = 0;
+                    await Task.WhenAny(woken, Task.Delay(_options.PollingInterval, timeProvider, cancellationToken)).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex) when (ex is NpgsqlException or Confluent.Kafka.KafkaException or InvalidOperationException or IOException or TimeoutException)
+                {
+                    var delay = RetryDelay.For(++failures, FirstFailureDelay, LongestFailureDelay);
+                    Log.RelayFailed(logger, outbox.Name, delay, ex);
+                    await DropAsync(connection).ConfigureAwait(false);
+                    connection = null;
+                    await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ProducersCreated = publisher.ProducersCreated;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await DropAsync(connection).ConfigureAwait(false);
+            Log.RelayStopped(logger, index, outbox.Name);
+        }
+    }
+
+    // Claims until a whole rotation over the buckets found nothing to publish.
+    private async Task DrainAsync(NpgsqlConnection connection, KafkaPublisher publisher, CancellationToken cancellationToken)
+    {
+        var emptyBuckets = 0;
+        while (emptyBuckets < _options.BucketCount)
+        {
+            var (claimed, published) = await ClaimAndPublishAsync(connection, publisher, cancellationToken).ConfigureAwait(false);
+            if (claimed == 0)
+            {
+                return;
+            }
+
+            emptyBuckets = published > 0 ? 0 : emptyBuckets + claimed;
+        }
+    }
+
+    private async Task<(int Claimed, int Published)> ClaimAndPublishAsync(NpgsqlConnection connection, KafkaPublisher publisher, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var buckets = await _store.ClaimBucketsAsync(connection, transaction, Rotation(), cancellationToken).ConfigureAwait(false);
+        if (buckets.Length == 0)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return (0, 0);
+        }
+
+        _nextBucket = (buckets[^1] + 1) % _options.BucketCount;
+        var rows = await _store.ReadAsync(connection, transaction, buckets, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return (buckets.Length, 0);
+        }
+
+        using var activity = OutboxTelemetry.ActivitySource.StartActivity("outbox publish", ActivityKind.Producer);
+        activity?.SetTag(OutboxTelemetry.OutboxTag, outbox.Name);
+        activity?.SetTag("messaging.batch.message_count", rows.Count);
+        var outcomes = await publisher.PublishAsync(rows, cancellationToken).ConfigureAwait(false);
+        if (AfterPublish is { } hook)
+        {
+            await hook(rows, cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var result = BatchResult.From(rows, outcomes, now, _options);
+        await _store.MarkAsync(connection, transaction, result, now, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Record(result);
+        return (buckets.Length, result.Delivered.Count + result.Retries.Count + result.DeadLetters.Count);
+    }
+
+    private void Record(BatchResult result)
+    {
+        var tag = OutboxTelemetry.Tag(outbox.Name);
+        OutboxTelemetry.Published.Add(result.Delivered.Count, tag);
+        OutboxTelemetry.Retried.Add(result.Retries.Count, tag);
+        OutboxTelemetry.DeadLettered.Add(result.DeadLetters.Count, tag);
+        foreach (var latency in result.Latencies)
+        {
+            OutboxTelemetry.CommitToAck.Record(latency.TotalSeconds, tag);
+        }
+
+        foreach (var (row, error) in result.DeadLetters)
+        {
+            Log.DeadLettered(logger, row.MessageId, row.Key, outbox.Name, row.Attempts + 1, error);
+        }
+
+        foreach (var (row, _, error) in result.Retries)
+        {
+            Log.PublishFailed(logger, row.MessageId, outbox.Name, row.Attempts + 1, error);
+        }
+
+        Log.BatchPublished(logger, outbox.Name, result.Delivered.Count);
+    }
+
+    private int[] Rotation()
+    {
+        var count = _options.BucketCount;
+        var order = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            order[i] = (_nextBucket + i) % count;
+        }
+
+        return order;
+    }
+
+    private static async Task DropAsync(NpgsqlConnection? connection)
+    {
+        if (connection is not null)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Scalable.Messaging.Internal;
+
+// The hosted service of one outbox: creates the schema, then runs its listener, its backlog sampler and its relay loops until the host stops.
+internal sealed class OutboxRelayHost(Outbox outbox, TimeProvider timeProvider, ILogger logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (outbox.Options.CreateSchemaOnStart && !await EnsureSchemaAsync(stoppingToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (outbox.Options.RelayCount == 0)
+        {
+            return;
+        }
+
+        var wake = new WakeSignal();
+        var loops = new List<Task>
+        {
+            UntilStopped(new NotificationListener(outbox, wake, timeProvider, logger).RunAsync, stoppingToken),
+            UntilStopped(new BacklogSampler(outbox, timeProvider, logger).RunAsync, stoppingToken),
+        };
+        for (var i = 0; i < outbox.Options.RelayCount; i++)
+        {
+            loops.Add(UntilStopped(new OutboxRelay(outbox, wake, timeProvider, logger, i).RunAsync, stoppingToken));
+        }
+
+        await Task.WhenAll(loops).ConfigureAwait(false);
+    }
+
+    private static async Task UntilStopped(Func<CancellationToken, Task> loop, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Run(() => loop(stoppingToken), stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    // The database may start after the application: keep trying, with backoff, until the host stops.
+    private async Task<bool> EnsureSchemaAsync(CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await outbox.EnsureSchemaAsync(stoppingToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
+            {
+                var delay = RetryDelay.For(attempt, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+                Log.RelayFailed(logger, outbox.Name, delay, ex);
+                try
+                {
+                    await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+            }
+        }
+    }
+}

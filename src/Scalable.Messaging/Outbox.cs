@@ -1,0 +1,91 @@
+using Npgsql;
+using Scalable.Messaging.Internal;
+
+namespace Scalable.Messaging;
+
+/// <summary>One transactional outbox in one PostgreSQL database: enqueue inside your transaction, a relay publishes to Kafka.</summary>
+public sealed class Outbox : IAsyncDisposable
+{
+    private readonly OutboxEnqueuer _enqueuer;
+    private readonly bool _ownsDataSource;
+
+    internal Outbox(string name, ScalableMessagingOptions options, TimeProvider timeProvider)
+    {
+        Name = name;
+        Options = options;
+        Tables = new OutboxTables(options.Schema, options.TablePrefix);
+        _ownsDataSource = options.DataSource is null;
+        DataSource = options.DataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
+        _enqueuer = new OutboxEnqueuer(name, Tables, options, timeProvider);
+    }
+
+    /// <summary>Gets the outbox name (empty for the default outbox).</summary>
+    public string Name { get; }
+
+    internal ScalableMessagingOptions Options { get; }
+
+    internal OutboxTables Tables { get; }
+
+    internal NpgsqlDataSource DataSource { get; }
+
+    /// <summary>Adds one message inside the caller's open transaction; it is published only if the transaction commits.</summary>
+    /// <param name="transaction">The caller's open transaction on the outbox database.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels the insert.</param>
+    /// <returns>The message id assigned to the message.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The topic is empty or invalid, the payload is over the limit, a header name is empty or reserved, or the transaction is completed.</exception>
+    public async ValueTask<Guid> EnqueueAsync(NpgsqlTransaction transaction, OutboxMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var ids = await _enqueuer.EnqueueAsync(transaction, [message], cancellationToken).ConfigureAwait(false);
+        return ids[0];
+    }
+
+    /// <summary>Adds several messages, in order, inside the caller's open transaction with one statement; all are checked before anything is written.</summary>
+    /// <param name="transaction">The caller's open transaction on the outbox database.</param>
+    /// <param name="messages">The messages, in the order they must be published per key.</param>
+    /// <param name="cancellationToken">Cancels the insert.</param>
+    /// <returns>The message ids, in the same order.</returns>
+    /// <exception cref="ArgumentNullException">An argument or message is null.</exception>
+    /// <exception cref="ArgumentException">A message is invalid (see <see cref="EnqueueAsync(NpgsqlTransaction, OutboxMessage, CancellationToken)"/>).</exception>
+    public ValueTask<IReadOnlyList<Guid>> EnqueueAsync(NpgsqlTransaction transaction, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default)
+        => _enqueuer.EnqueueAsync(transaction, messages, cancellationToken);
+
+    /// <summary>Creates the outbox tables, indexes and notification trigger if they do not exist; safe to run concurrently and repeatedly.</summary>
+    /// <param name="cancellationToken">Cancels the statement.</param>
+    /// <returns>A task that completes when the schema exists.</returns>
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var command = new NpgsqlCommand(SchemaSql.For(Tables), connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Releases a key held after one of its messages was dead-lettered, so its later messages flow again.</summary>
+    /// <param name="key">The message key.</param>
+    /// <param name="cancellationToken">Cancels the statement.</param>
+    /// <returns>True if the key was held.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
+    public async Task<bool> ReleaseKeyAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        await using var command = DataSource.CreateCommand($"DELETE FROM {Tables.HeldKeys} WHERE key = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = key });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsDataSource)
+        {
+            await DataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Text;
+using Confluent.Kafka;
+
+namespace Scalable.Messaging.Tests.Support;
+
+// Reads a topic back with a real consumer (fresh group, from the earliest offset).
+internal static class KafkaReader
+{
+    public static List<ReadMessage> ReadAll(string bootstrapServers, string topic, int atLeast, TimeSpan? timeout = null, TimeSpan? settle = null)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = $"reader-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var result = new List<ReadMessage>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        var quietFor = settle ?? TimeSpan.FromMilliseconds(1500);
+        var lastMessage = DateTime.UtcNow;
+        while (DateTime.UtcNow < deadline && (result.Count < atLeast || DateTime.UtcNow - lastMessage < quietFor))
+        {
+            var consumed = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (consumed is null)
+            {
+                continue;
+            }
+
+            lastMessage = DateTime.UtcNow;
+            result.Add(new ReadMessage(
+                consumed.Message.Key is null ? null : Encoding.UTF8.GetString(consumed.Message.Key),
+                consumed.Message.Value,
+                Inbox.TryGetMessageId(consumed.Message.Headers, out var id) ? id : Guid.Empty,
+                consumed.Message.Headers,
+                consumed.Partition.Value,
+                consumed.Offset.Value));
+        }
+
+        consumer.Close();
+        return result;
+    }
+
+    // Checks that per key the payload sequence numbers only go up, allowing a redelivered run (same ids) to repeat.
+    public static void AssertPerKeyOrder(IEnumerable<ReadMessage> messages)
+    {
+        foreach (var group in messages.Where(m => m.Key is not null).GroupBy(m => m.Key))
+        {
+            var firstSeen = group.Select(m => m.Sequence).Distinct().ToList();
+            Assert.True(firstSeen.SequenceEqual(firstSeen.Order()), $"Key {group.Key} arrived out of order: {string.Join(",", firstSeen.Take(50))}");
+        }
+    }
+}
+
+internal sealed record ReadMessage(string? Key, byte[] Value, Guid MessageId, Headers Headers, int Partition, long Offset)
+{
+    public long Sequence => long.Parse(Encoding.UTF8.GetString(Value).Split(':')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+    public string? Header(string name) => Headers.TryGetLastBytes(name, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
+}

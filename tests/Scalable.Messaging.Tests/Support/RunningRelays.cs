@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Scalable.Messaging.Internal;
+
+namespace Scalable.Messaging.Tests.Support;
+
+// Runs a notification listener and N relay loops of one outbox, as the hosted service does, but with handles for the test.
+internal sealed class RunningRelays : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _loops = [];
+
+    public RunningRelays(Outbox outbox, int count, Action<int, OutboxRelay>? setUp = null)
+    {
+        var wake = new WakeSignal();
+        _loops.Add(Task.Run(() => new NotificationListener(outbox, wake, TimeProvider.System, NullLogger.Instance).RunAsync(_stop.Token)));
+        for (var i = 0; i < count; i++)
+        {
+            var relay = new OutboxRelay(outbox, wake, TimeProvider.System, NullLogger.Instance, i);
+            setUp?.Invoke(i, relay);
+            Relays.Add(relay);
+            _loops.Add(Task.Run(() => relay.RunAsync(_stop.Token)));
+        }
+    }
+
+    public List<OutboxRelay> Relays { get; } = [];
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await Task.WhenAll(_loops);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+}

@@ -1,6 +1,20 @@
 namespace Scalable.Sharding;
 
-/// <summary>Options for Scalable.Sharding.</summary>
+/// <summary>The shard map and the behaviour of the Npgsql integration, bindable from <c>IConfiguration</c> and reloadable at run time.</summary>
 public sealed class ScalableShardingOptions
 {
+    /// <summary>Gets or sets the routing algorithm. <value>Default: <see cref="ShardRouterKind.HashRing"/>.</value></summary>
+    public ShardRouterKind Router { get; set; } = ShardRouterKind.HashRing;
+
+    /// <summary>Gets or sets the ring points per unit of shard weight for <see cref="ShardRouterKind.HashRing"/>. <value>Default: 160.</value></summary>
+    public int PointsPerWeight { get; set; } = ShardRouters.DefaultPointsPerWeight;
+
+    /// <summary>Gets the shards, in order (the order matters for <see cref="ShardRouterKind.JumpHash"/>: add new shards at the end). <value>Default: empty, which fails validation.</value></summary>
+    public IList<ShardOptions> Shards { get; } = new List<ShardOptions>();
+
+    /// <summary>Gets or sets how many shards a scatter-gather queries at the same time. <value>Default: 8.</value></summary>
+    public int ScatterGatherParallelism { get; set; } = 8;
+
+    /// <summary>Gets or sets how long one shard may take in a scatter-gather before it is reported as failed. <value>Default: 30 seconds.</value></summary>
+    public TimeSpan ShardTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

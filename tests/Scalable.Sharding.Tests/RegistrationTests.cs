@@ -1,30 +1,137 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Scalable.Sharding.Tests;
 
 public sealed class RegistrationTests
 {
+    private const string Cs = "Host=127.0.0.1;Port=5432;Username=app;Database=";
+
     [Fact]
     public void AddScalableSharding_rejects_a_null_service_collection()
     {
-        var error = Assert.Throws<ArgumentNullException>(() => ScalableServiceCollectionExtensionsShim.Add(null!));
+        var error = Assert.Throws<ArgumentNullException>(() => ScalableShardingServiceCollectionExtensions.AddScalableSharding(null!));
         Assert.Equal("services", error.ParamName);
     }
 
     [Fact]
-    public void AddScalableSharding_applies_the_configure_callback()
+    public void The_shard_map_binds_from_configuration_with_replicas_and_weights()
     {
-        var configured = false;
-        using var provider = new ServiceCollection().AddScalableSharding(_ => configured = true).BuildServiceProvider();
+        var configuration = Configuration(new()
+        {
+            ["Sharding:Router"] = "Rendezvous",
+            ["Sharding:Shards:0:Name"] = "eu",
+            ["Sharding:Shards:0:ConnectionString"] = Cs + "eu",
+            ["Sharding:Shards:0:ReadReplicas:0"] = Cs + "eu_replica",
+            ["Sharding:Shards:1:Name"] = "us",
+            ["Sharding:Shards:1:ConnectionString"] = Cs + "us",
+            ["Sharding:Shards:1:Weight"] = "2",
+        });
+        using var provider = new ServiceCollection().AddScalableSharding(configuration.GetSection("Sharding")).Services.BuildServiceProvider();
 
-        _ = provider.GetRequiredService<IOptions<ScalableShardingOptions>>().Value;
+        var topology = provider.GetRequiredService<ShardMap>().Current;
 
-        Assert.True(configured);
+        Assert.Equal(ShardRouterKind.Rendezvous, topology.RouterKind);
+        Assert.Equal(["eu", "us"], topology.Shards.Select(s => s.Name));
+        Assert.Equal([Cs + "eu_replica"], topology.GetShardByName("eu").ReadReplicas);
+        Assert.Equal(2.0, topology.GetShardByName("us").Weight);
     }
 
-    private static class ScalableServiceCollectionExtensionsShim
+    [Fact]
+    public void Reloading_configuration_swaps_in_a_new_topology_version_atomically()
     {
-        public static IServiceCollection Add(IServiceCollection services) => services.AddScalableSharding();
+        var configuration = Configuration(Shards(3));
+        using var provider = new ServiceCollection().AddScalableSharding(configuration).Services.BuildServiceProvider();
+        var map = provider.GetRequiredService<ShardMap>();
+        var first = map.Current;
+        ShardTopology? seenOld = null, seenNew = null;
+        map.TopologyChanged += (o, n) => (seenOld, seenNew) = (o, n);
+
+        foreach (var (key, value) in Shards(4))
+        {
+            configuration[key] = value;
+        }
+
+        configuration.Reload();
+
+        Assert.Equal(4, map.Current.Shards.Count);
+        Assert.True(map.Current.Version > first.Version);
+        Assert.Same(first, seenOld);
+        Assert.Same(map.Current, seenNew);
+        Assert.Equal(3, first.Shards.Count);
     }
+
+    [Fact]
+    public void An_invalid_reload_is_rejected_and_the_previous_topology_stays()
+    {
+        var configuration = Configuration(Shards(2));
+        using var provider = new ServiceCollection().AddScalableSharding(configuration).Services.BuildServiceProvider();
+        var map = provider.GetRequiredService<ShardMap>();
+        var before = map.Current;
+
+        configuration["Shards:1:Name"] = "shard0";
+        _ = Record.Exception(configuration.Reload);
+
+        Assert.Same(before, map.Current);
+    }
+
+    [Theory]
+    [InlineData(null, "Shards must list at least one shard")]
+    [InlineData("dup", "Shards[1].Name 'shard0' is a duplicate")]
+    [InlineData("weight", "Shards[0].Weight must be a positive number")]
+    [InlineData("connection", "Shards[0].ConnectionString is required")]
+    [InlineData("jump", "Weight must be 1 with Router JumpHash")]
+    public async Task An_invalid_shard_map_fails_the_host_at_start_naming_the_setting(string? problem, string expected)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddScalableSharding(options =>
+        {
+            if (problem is null)
+            {
+                return;
+            }
+
+            options.Shards.Add(new ShardOptions { Name = "shard0", ConnectionString = Cs + "a" });
+            options.Shards.Add(new ShardOptions { Name = problem == "dup" ? "shard0" : "shard1", ConnectionString = Cs + "b" });
+            (options.Shards[0].Weight, options.Shards[0].ConnectionString, options.Router) = problem switch
+            {
+                "weight" => (-1, Cs + "a", ShardRouterKind.HashRing),
+                "connection" => (1, " ", ShardRouterKind.HashRing),
+                "jump" => (3, Cs + "a", ShardRouterKind.JumpHash),
+                _ => (1, Cs + "a", ShardRouterKind.HashRing),
+            };
+        });
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_shard_names_are_rejected_listing_the_known_ones()
+    {
+        var topology = ShardTopology.Create([new ShardDefinition("a", Cs + "a"), new ShardDefinition("b", Cs + "b")]);
+
+        var error = Assert.Throws<ArgumentException>(() => topology.GetShardByName("c"));
+
+        Assert.Contains("Unknown shard 'c'. Known shards: a, b.", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string?> Shards(int count)
+    {
+        var values = new Dictionary<string, string?>();
+        for (var i = 0; i < count; i++)
+        {
+            values[$"Shards:{i}:Name"] = $"shard{i}";
+            values[$"Shards:{i}:ConnectionString"] = Cs + $"db{i}";
+        }
+
+        return values;
+    }
+
+    private static IConfigurationRoot Configuration(Dictionary<string, string?> values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 }

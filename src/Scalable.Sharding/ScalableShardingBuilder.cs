@@ -1,0 +1,23 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Scalable.Sharding;
+
+/// <summary>Returned by <c>AddScalableSharding</c>, for further configuration of sharding.</summary>
+public sealed class ScalableShardingBuilder
+{
+    internal ScalableShardingBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>Gets the service collection.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>Adds more option settings, applied after the earlier ones.</summary>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="configure"/> is null.</exception>
+    public ScalableShardingBuilder Configure(Action<ScalableShardingOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.Configure(configure);
+        return this;
+    }
+}

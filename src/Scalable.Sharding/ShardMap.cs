@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Scalable.Sharding.Internal;
+
+namespace Scalable.Sharding;
+
+/// <summary>Holds the current <see cref="ShardTopology"/> and swaps in a new one atomically when the options reload.</summary>
+public sealed class ShardMap : IDisposable
+{
+    private readonly ILogger _logger;
+    private readonly IDisposable? _subscription;
+    private ShardTopology _current;
+
+    /// <summary>Creates a shard map that follows the options and rebuilds the topology on every reload.</summary>
+    /// <param name="options">The options monitor.</param>
+    /// <param name="logger">The logger.</param>
+    /// <exception cref="ArgumentException">The current options are invalid.</exception>
+    public ShardMap(IOptionsMonitor<ScalableShardingOptions> options, ILogger<ShardMap>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _current = ShardTopology.FromOptions(options.CurrentValue);
+        _subscription = options.OnChange((value, _) => Reload(value));
+    }
+
+    /// <summary>Creates a fixed shard map that changes only through <see cref="Swap"/>.</summary>
+    /// <param name="initial">The initial topology.</param>
+    /// <param name="logger">The logger.</param>
+    public ShardMap(ShardTopology initial, ILogger<ShardMap>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(initial);
+        _current = initial;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>Raised after a new topology has been swapped in, with the old and the new topology.</summary>
+    public event Action<ShardTopology, ShardTopology>? TopologyChanged;
+
+    /// <summary>Gets the current topology; read it once per operation so the operation sees one consistent version.</summary>
+    public ShardTopology Current => Volatile.Read(ref _current);
+
+    /// <summary>Replaces the current topology with a newer version.</summary>
+    /// <param name="next">The new topology; its version must be higher than the current one's.</param>
+    /// <exception cref="ArgumentException">The new version is not higher than the current one.</exception>
+    public void Swap(ShardTopology next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        ShardTopology old;
+        do
+        {
+            old = Current;
+            if (next.Version <= old.Version)
+            {
+                throw new ArgumentException($"Topology version {next.Version} is not newer than the current version {old.Version}.", nameof(next));
+            }
+        }
+        while (Interlocked.CompareExchange(ref _current, next, old) != old);
+
+        Log.TopologySwapped(_logger, old.Version, next.Version, next.Shards.Count, next.RouterKind);
+        TopologyChanged?.Invoke(old, next);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _subscription?.Dispose();
+
+    private void Reload(ScalableShardingOptions options)
+    {
+        var version = Current.Version;
+        try
+        {
+            Swap(ShardTopology.FromOptions(options, version + 1));
+        }
+        catch (ArgumentException ex)
+        {
+            Log.TopologyRejected(_logger, version, ex);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Scalable.Sharding.Internal;
+
+namespace Scalable.Sharding;
+
+/// <summary>The Npgsql side of sharding: one pooled data source per shard and replica, connections for a key, and scatter-gather over every shard.</summary>
+public sealed partial class ShardedDatabase : IAsyncDisposable
+{
+    private readonly ShardMap _map;
+    private readonly IOptionsMonitor<ScalableShardingOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly DataSourceCache _dataSources = new();
+    private int _replicaCursor;
+
+    /// <summary>Creates the database facade over a shard map.</summary>
+    /// <param name="map">The shard map.</param>
+    /// <param name="options">The options (scatter-gather parallelism and per-shard timeout).</param>
+    /// <param name="timeProvider">The time source for timeouts and durations.</param>
+    /// <param name="logger">The logger.</param>
+    public ShardedDatabase(ShardMap map, IOptionsMonitor<ScalableShardingOptions> options, TimeProvider? timeProvider = null, ILogger<ShardedDatabase>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(options);
+        _map = map;
+        _options = options;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>Gets the current topology.</summary>
+    public ShardTopology Topology => _map.Current;
+
+    /// <summary>Returns the pooled data source of a shard's primary, for use with any Npgsql-based library.</summary>
+    /// <param name="shard">The shard.</param>
+    /// <returns>The data source; owned by this object, do not dispose it.</returns>
+    public NpgsqlDataSource GetDataSource(ShardDefinition shard)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        return _dataSources.Get(shard.ConnectionString);
+    }
+
+    /// <summary>Opens a connection to the shard that owns a string key (hash tags apply).</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="access">Primary, or a read replica.</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    /// <returns>An open connection; dispose it to return it to the pool.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
+    /// <exception cref="ArgumentException">The key has a malformed hash tag.</exception>
+    public ValueTask<NpgsqlConnection> OpenConnectionAsync(string key, ShardAccess access = ShardAccess.Primary, CancellationToken cancellationToken = default) =>
+        OpenConnectionAsync(Topology.GetShard(key), access, cancellationToken);
+
+    /// <summary>Opens a connection to the shard that owns a GUID key.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="access">Primary, or a read replica.</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    /// <returns>An open connection.</returns>
+    public ValueTask<NpgsqlConnection> OpenConnectionAsync(Guid key, ShardAccess access = ShardAccess.Primary, CancellationToken cancellationToken = default) =>
+        OpenConnectionAsync(Topology.GetShard(key), access, cancellationToken);
+
+    /// <summary>Opens a connection to the shard that owns a 64-bit integer key.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="access">Primary, or a read replica.</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    /// <returns>An open connection.</returns>
+    public ValueTask<NpgsqlConnection> OpenConnectionAsync(long key, ShardAccess access = ShardAccess.Primary, CancellationToken cancellationToken = default) =>
+        OpenConnectionAsync(Topology.GetShard(key), access, cancellationToken);
+
+    /// <summary>Opens a connection to a given shard.</summary>
+    /// <param name="shard">The shard.</param>
+    /// <param name="access">Primary, or a read replica (falling back to the next replica, then the primary).</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    /// <returns>An open connection.</returns>
+    /// <exception cref="NpgsqlException">The shard (and, for replica reads, every replica) cannot be reached.</exception>
+    public async ValueTask<NpgsqlConnection> OpenConnectionAsync(ShardDefinition shard, ShardAccess access = ShardAccess.Primary, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        if (access == ShardAccess.ReadReplica && shard.ReadReplicas.Count > 0)
+        {
+            var start = (int)((uint)Interlocked.Increment(ref _replicaCursor) % (uint)shard.ReadReplicas.Count);
+            for (var i = 0; i < shard.ReadReplicas.Count; i++)
+            {
+                var replica = (start + i) % shard.ReadReplicas.Count;
+                try
+                {
+                    var connection = await _dataSources.Get(shard.ReadReplicas[replica]).OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                    Count(shard, "replica");
+                    return connection;
+                }
+                catch (Exception ex) when (IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
+                {
+                    Log.ReplicaUnavailable(_logger, shard.Name, replica, ex);
+                }
+            }
+        }
+
+        var primary = await _dataSources.Get(shard.ConnectionString).OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        Count(shard, "primary");
+        return primary;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _dataSources.DisposeAsync();
+
+    private static bool IsUnavailable(Exception ex) => ex is NpgsqlException or SocketException or TimeoutException;
+
+    private static void Count(ShardDefinition shard, string access) =>
+        ShardingTelemetry.Operations.Add(1, new TagList { { "db.shard", shard.Name }, { "scalable.sharding.access", access } });
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Scalable.Sharding.Tests.Support;
+
+/// <summary>Builds the real DI registration over given shard databases, as an application would.</summary>
+internal static class ShardedDatabases
+{
+    public static ServiceProvider Build(IReadOnlyList<string> connectionStrings, Action<ScalableShardingOptions>? configure = null) =>
+        new ServiceCollection().AddScalableSharding(options =>
+        {
+            for (var i = 0; i < connectionStrings.Count; i++)
+            {
+                options.Shards.Add(new ShardOptions { Name = $"shard{i}", ConnectionString = connectionStrings[i] });
+            }
+
+            configure?.Invoke(options);
+        }).Services.BuildServiceProvider();
+}

@@ -1,0 +1,68 @@
+using Npgsql;
+
+namespace Scalable.Sharding.Tests.Support;
+
+/// <summary>The users table the integration tests shard: the same schema on every shard database.</summary>
+internal static class Users
+{
+    public const string Schema = "CREATE TABLE users (id text PRIMARY KEY, name text NOT NULL, score bigint NOT NULL)";
+
+    public static IEnumerable<string> Ids(int count) => Enumerable.Range(0, count).Select(i => $"user:{i:D5}");
+
+    public static async Task CreateTablesAsync(IEnumerable<string> connectionStrings)
+    {
+        foreach (var connectionString in connectionStrings)
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, Schema);
+        }
+    }
+
+    /// <summary>Writes each user to the shard the router picks for it, one binary import per shard.</summary>
+    public static async Task WriteThroughRouterAsync(ShardedDatabase database, IEnumerable<string> ids)
+    {
+        foreach (var group in ids.GroupBy(id => database.Topology.GetShard(id)))
+        {
+            await using var connection = await database.OpenConnectionAsync(group.Key);
+            await using var import = await connection.BeginBinaryImportAsync("COPY users (id, name, score) FROM STDIN (FORMAT BINARY)");
+            foreach (var id in group)
+            {
+                await import.StartRowAsync();
+                await import.WriteAsync(id);
+                await import.WriteAsync($"name of {id}");
+                await import.WriteAsync((long)id.GetHashCode(StringComparison.Ordinal));
+            }
+
+            await import.CompleteAsync();
+        }
+    }
+
+    public static async Task<string?> ReadNameAsync(NpgsqlConnection connection, string id, CancellationToken cancellationToken = default)
+    {
+        await using var command = new NpgsqlCommand("SELECT name FROM users WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", id);
+        return (string?)await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    public static async Task<List<string>> AllIdsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT id FROM users", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    public static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,19 @@
+namespace Scalable.Caching.Internal;
+
+// What L1 holds: the deserialized value (shared by every reader), its metadata, its serialized size,
+// and whether it is a stale value kept for a fail-safe throttle period.
+internal sealed class L1Entry(object? value, EntryMeta meta, int size, bool isStale = false)
+{
+    public object? Value { get; } = value;
+
+    public EntryMeta Meta { get; } = meta;
+
+    public int Size { get; } = size;
+
+    public bool IsStale { get; } = isStale;
+
+    public CacheResult<T> ToResult<T>(bool isStale)
+        => Meta.HasValue ? new CacheResult<T>((T)Value!, true, isStale) : new CacheResult<T>(default!, false, isStale);
+
+    public bool Holds<T>() => !Meta.HasValue || Value is T || (Value is null && default(T) is null);
+}

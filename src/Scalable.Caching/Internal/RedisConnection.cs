@@ -1,0 +1,21 @@
+using StackExchange.Redis;
+
+namespace Scalable.Caching.Internal;
+
+// The Redis connection the cache uses: one from DI (not owned) or one it opened from a connection string (owned).
+internal sealed class RedisConnection(IConnectionMultiplexer multiplexer, bool owned) : IDisposable
+{
+    public IConnectionMultiplexer Multiplexer { get; } = multiplexer;
+
+    public IDatabase Database { get; } = multiplexer.GetDatabase();
+
+    public ISubscriber Subscriber { get; } = multiplexer.GetSubscriber();
+
+    public void Dispose()
+    {
+        if (owned)
+        {
+            Multiplexer.Dispose();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using StackExchange.Redis;
+
+namespace Scalable.Caching.Internal;
+
+// Notices from other instances: evict L1 on set/remove, record tag removals, wake lease waiters.
+internal sealed partial class ScalableCache
+{
+    private static readonly TimeSpan SubscribeWait = TimeSpan.FromSeconds(5);
+
+    private async Task SubscribeAsync()
+    {
+        try
+        {
+            await _backplane!.SubscribeAsync(OnMessage, text => Log.BadMessage(_logger, text, null)).ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            // StackExchange.Redis keeps the subscription and restores it when the connection comes back.
+            _metrics.L2Error();
+            Log.L2Failed(_logger, "subscribe", _options.KeyPrefix + "backplane", error);
+        }
+    }
+
+    // The first miss waits (bounded) for the subscription, so an instance that has computed a value
+    // also hears when another instance changes it.
+    private async Task EnsureSubscribedAsync()
+    {
+        if (!_subscribed.IsCompleted)
+        {
+            await Task.WhenAny(_subscribed, Task.Delay(SubscribeWait, _time)).ConfigureAwait(false);
+        }
+    }
+
+    private void OnMessage(BackplaneMessage message)
+    {
+        try
+        {
+            switch (message.Kind)
+            {
+                case BackplaneMessage.Set:
+                    _memory.Remove(message.Name);
+                    WakeWaiter(message.Name);
+                    break;
+                case BackplaneMessage.Removed:
+                    _memory.Remove(message.Name);
+                    break;
+                case BackplaneMessage.Tag:
+                    _tags.Raise(message.Name, message.StampMs);
+                    break;
+                case BackplaneMessage.LeaseReleased:
+                    WakeWaiter(message.Name);
+                    break;
+                default:
+                    Log.BadMessage(_logger, message.Encode(), null);
+                    break;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The cache was disposed while a notice was in flight.
+        }
+    }
+
+    private async Task<bool> PublishAsync(char kind, string name, long stampMs)
+    {
+        if (_backplane is null)
+        {
+            return true;
+        }
+
+        return !(await TryRedisAsync(() => _backplane.PublishAsync(kind, name, stampMs), "publish", name).ConfigureAwait(false)).Failed;
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        // The server answers again: stop skipping it and re-apply what it missed.
+        _breaker.Reset();
+        _ = ReplayPendingAsync();
+    }
+}

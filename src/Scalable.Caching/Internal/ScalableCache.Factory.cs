@@ -1,0 +1,153 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+
+namespace Scalable.Caching.Internal;
+
+// Running the factory: hard timeout (cancel), soft timeout (serve stale, finish in the background),
+// fail-safe (serve stale and throttle), then storing the result in L1 and L2 and telling the fleet.
+internal sealed partial class ScalableCache
+{
+    private async Task RunFactoryAsync<T>(
+        Flight<T> flight,
+        string key,
+        Func<CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
+        CacheEntryOptions options,
+        L1Entry? stale,
+        string? leaseToken)
+    {
+        using var hardTimeout = options.FactoryHardTimeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(options.FactoryHardTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(flight.Token, _disposing.Token, hardTimeout?.Token ?? CancellationToken.None);
+        using var stopRenewal = new CancellationTokenSource();
+        var renewal = leaseToken is null ? Task.CompletedTask : RenewLeaseAsync(key, leaseToken, stopRenewal.Token);
+        var context = new CacheFactoryContext(key, options.Duration, stale is not null);
+        var startedMs = NowMs();
+        var started = _time.GetTimestamp();
+        using var activity = CacheActivity.StartFactory(key, flight.IsBackground);
+        var run = InvokeAsync(factory, context, linked.Token);
+        if (stale is not null && options.FactorySoftTimeout != Timeout.InfiniteTimeSpan && !run.IsCompleted)
+        {
+            await ServeStaleAfterSoftTimeoutAsync(flight, key, run, options.FactorySoftTimeout, stale).ConfigureAwait(false);
+        }
+
+        T value;
+        try
+        {
+            value = await run.ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            _metrics.FactoryRun(_time.GetElapsedTime(started).TotalSeconds, failed: true);
+            activity?.SetStatus(ActivityStatusCode.Error, error.Message);
+            await stopRenewal.CancelAsync().ConfigureAwait(false);
+            await renewal.ConfigureAwait(false);
+            await ReleaseLeaseAsync(key, leaseToken, wakeOthers: true).ConfigureAwait(false);
+            var timedOut = hardTimeout?.IsCancellationRequested == true && !flight.Token.IsCancellationRequested;
+            if (!flight.Token.IsCancellationRequested && TryServeFailSafe(flight, key, options, stale, error))
+            {
+                return;
+            }
+
+            if (timedOut)
+            {
+                throw new TimeoutException(
+                    $"The factory for key '{key}' did not finish within {nameof(CacheEntryOptions.FactoryHardTimeout)} ({options.FactoryHardTimeout}) and no stale value could be served.", error);
+            }
+
+            ExceptionDispatchInfo.Throw(error);
+            throw;
+        }
+
+        var elapsed = _time.GetElapsedTime(started);
+        _metrics.FactoryRun(elapsed.TotalSeconds, failed: false);
+        await stopRenewal.CancelAsync().ConfigureAwait(false);
+        await renewal.ConfigureAwait(false);
+        await StoreComputedAsync(flight, key, value, context, options, startedMs, (int)Math.Min(int.MaxValue, elapsed.TotalMilliseconds), leaseToken).ConfigureAwait(false);
+    }
+
+    private static async Task<T> InvokeAsync<T>(Func<CacheFactoryContext, CancellationToken, ValueTask<T>> factory, CacheFactoryContext context, CancellationToken token)
+        => await factory(context, token).ConfigureAwait(false);
+
+    private async Task ServeStaleAfterSoftTimeoutAsync<T>(Flight<T> flight, string key, Task<T> run, TimeSpan softTimeout, L1Entry stale)
+    {
+        using var delay = new CancellationTokenSource();
+        var first = await Task.WhenAny(run, Task.Delay(softTimeout, _time, delay.Token)).ConfigureAwait(false);
+        if (first == run)
+        {
+            await delay.CancelAsync().ConfigureAwait(false);
+            return;
+        }
+
+        Log.SoftTimeout(_logger, key);
+        _metrics.StaleServed();
+        flight.Complete(stale.ToResult<T>(isStale: true));
+    }
+
+    private bool TryServeFailSafe<T>(Flight<T> flight, string key, CacheEntryOptions options, L1Entry? stale, Exception error)
+    {
+        var now = NowMs();
+        if (stale is null || options.FailSafeMaxDuration <= TimeSpan.Zero || !stale.Meta.IsUsableStale(now))
+        {
+            return false;
+        }
+
+        // Keep serving the stale value, without calling the failing factory, for the throttle period.
+        var throttleEnd = Math.Min(now + (long)options.FailSafeThrottleDuration.TotalMilliseconds, stale.Meta.HardExpiryMs);
+        StoreL1(key, new L1Entry(stale.Value, stale.Meta with { LogicalExpiryMs = throttleEnd }, stale.Size, isStale: true));
+        Log.FailSafe(_logger, key, options.FailSafeThrottleDuration, error);
+        _metrics.StaleServed();
+        flight.Complete(stale.ToResult<T>(isStale: true));
+        return true;
+    }
+
+    private async Task StoreComputedAsync<T>(Flight<T> flight, string key, T value, CacheFactoryContext context, CacheEntryOptions options, long startedMs, int deltaMs, string? leaseToken)
+    {
+        if (context.IsDoNotCache)
+        {
+            await ReleaseLeaseAsync(key, leaseToken, wakeOthers: true).ConfigureAwait(false);
+            flight.Complete(new CacheResult<T>(value, true, false));
+            return;
+        }
+
+        var now = NowMs();
+        var hasValue = !context.IsNotFound;
+        var meta = NewMeta(hasValue, startedMs, now, context.Duration, options, deltaMs);
+        byte[] bytes;
+        try
+        {
+            bytes = Serialize(key, value, meta);
+        }
+        catch
+        {
+            await ReleaseLeaseAsync(key, leaseToken, wakeOthers: true).ConfigureAwait(false);
+            throw;
+        }
+
+        var entry = new L1Entry(hasValue ? value : null, meta, bytes.Length);
+        StoreL1(key, entry);
+        await WriteL2Async(key, bytes, meta, CancellationToken.None).ConfigureAwait(false);
+        await PublishAsync(BackplaneMessage.Set, key, now).ConfigureAwait(false);
+        await ReleaseLeaseAsync(key, leaseToken, wakeOthers: false).ConfigureAwait(false);
+        flight.Complete(entry.ToResult<T>(isStale: false));
+    }
+
+    private byte[] Serialize<T>(string key, T value, in EntryMeta meta)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        EntryFormat.WriteHeader(meta, buffer);
+        var header = buffer.WrittenCount;
+        if (meta.HasValue)
+        {
+            _serializer.Serialize(value, buffer);
+        }
+
+        var payload = buffer.WrittenCount - header;
+        if (payload > _options.MaximumPayloadBytes)
+        {
+            throw new CachePayloadTooLargeException(
+                $"The value for key '{key}' is {payload} bytes when serialized; the limit is {_options.MaximumPayloadBytes} bytes ({nameof(ScalableCachingOptions)}.{nameof(ScalableCachingOptions.MaximumPayloadBytes)}). It was not cached.");
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,174 @@
+namespace Scalable.Caching.Internal;
+
+// In-process single-flight: one computation per key; everyone else awaits it.
+internal sealed partial class ScalableCache
+{
+    private async ValueTask<CacheResult<T>> JoinOrStartAsync<TState, T>(
+        string key,
+        TState state,
+        Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
+        CacheEntryOptions options,
+        CancellationToken cancellationToken)
+    {
+        options = Checked(options);
+        while (true)
+        {
+            var existing = _flights.TryGetValue(key, out var found) ? found : null;
+            if (existing is Flight<T> running && running.TryJoin())
+            {
+                _metrics.Coalesced();
+                return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            // A flight stores into L1 before it leaves the table, so a caller that finds no flight
+            // either comes first or finds the value here.
+            var fresh = FreshFromL1<T>(key);
+            if (fresh is not null)
+            {
+                _metrics.L1Hit();
+                return fresh.ToResult<T>(fresh.IsStale);
+            }
+
+            var flight = new Flight<T>(background: false);
+            flight.TryJoin();
+            var registered = existing is null ? _flights.TryAdd(key, flight) : _flights.TryUpdate(key, flight, existing);
+            if (!registered)
+            {
+                flight.Dispose();
+                continue;
+            }
+
+            Start(flight, key, (context, ct) => factory(state, context, ct), options, known: null);
+            return await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool ShouldRefreshEarly(in EntryMeta meta, long nowMs, double beta)
+    {
+        if (beta <= 0 || meta.DeltaMs <= 0)
+        {
+            return false;
+        }
+
+        // XFetch: refresh with probability exp(-remaining / (delta * beta)).
+        var remaining = meta.LogicalExpiryMs - nowMs;
+        return Random.Shared.NextDouble() < Math.Exp(-remaining / (meta.DeltaMs * beta));
+    }
+
+    private void StartEarlyRefresh<TState, T>(
+        string key,
+        TState state,
+        Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
+        CacheEntryOptions options,
+        L1Entry known)
+    {
+        if (_flights.ContainsKey(key))
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _backgroundRefreshes) > _options.MaximumBackgroundRefreshes)
+        {
+            Interlocked.Decrement(ref _backgroundRefreshes);
+            return;
+        }
+
+        var flight = new Flight<T>(background: true);
+        if (!_flights.TryAdd(key, flight))
+        {
+            Interlocked.Decrement(ref _backgroundRefreshes);
+            flight.Dispose();
+            return;
+        }
+
+        _metrics.EarlyRefresh();
+        Start(flight, key, (context, ct) => factory(state, context, ct), options, known);
+    }
+
+    private void Start<T>(Flight<T> flight, string key, Func<CacheFactoryContext, CancellationToken, ValueTask<T>> factory, CacheEntryOptions options, L1Entry? known)
+        => _ = RunFlightAsync(flight, key, factory, options, known);
+
+    private async Task RunFlightAsync<T>(Flight<T> flight, string key, Func<CacheFactoryContext, CancellationToken, ValueTask<T>> factory, CacheEntryOptions options, L1Entry? known)
+    {
+        try
+        {
+            await ComputeAsync(flight, key, factory, options, known).ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            if (flight.Completion.IsCompleted || flight.IsBackground)
+            {
+                Log.BackgroundFailed(_logger, key, error);
+            }
+
+            flight.Fail(error);
+        }
+        finally
+        {
+            _flights.TryRemove(new KeyValuePair<string, object>(key, flight));
+            if (flight.IsBackground)
+            {
+                Interlocked.Decrement(ref _backgroundRefreshes);
+            }
+
+            flight.Dispose();
+        }
+    }
+
+    private async Task ComputeAsync<T>(Flight<T> flight, string key, Func<CacheFactoryContext, CancellationToken, ValueTask<T>> factory, CacheEntryOptions options, L1Entry? known)
+    {
+        await Task.Yield();
+        var token = flight.Token;
+        var stale = known ?? StaleFromL1<T>(key);
+        if (_l2 is not null)
+        {
+            await EnsureSubscribedAsync().ConfigureAwait(false);
+            if (await TryAdoptFromL2Async(flight, key, known, token).ConfigureAwait(false) is { } fromL2)
+            {
+                if (fromL2.Complete)
+                {
+                    return;
+                }
+
+                stale = Newer(stale, fromL2.Entry);
+            }
+        }
+
+        if (!flight.IsBackground)
+        {
+            _metrics.Miss();
+        }
+
+        var lease = await AcquireOrWaitAsync(flight, key, known, token).ConfigureAwait(false);
+        if (lease.Done)
+        {
+            return;
+        }
+
+        await RunFactoryAsync(flight, key, factory, options, stale, lease.Token).ConfigureAwait(false);
+    }
+
+    // Reads L2; when it holds a fresh value (newer than what a refresh already has), stores it in L1 and completes the flight.
+    private async Task<(bool Complete, L1Entry Entry)?> TryAdoptFromL2Async<T>(Flight<T> flight, string key, L1Entry? known, CancellationToken token)
+    {
+        var read = await ReadL2Async<T>(key, token).ConfigureAwait(false);
+        if (read is not { } found)
+        {
+            return null;
+        }
+
+        var isNewer = known is null || found.Entry.Meta.CreatedMs > known.Meta.CreatedMs;
+        if (found.Entry.Meta.IsFresh(NowMs()) && isNewer)
+        {
+            StoreL1(key, found.Entry);
+            _metrics.L2Hit();
+            flight.Complete(found.Entry.ToResult<T>(isStale: false));
+            return (true, found.Entry);
+        }
+
+        return (false, found.Entry);
+    }
+
+    private L1Entry? Newer(L1Entry? current, L1Entry candidate)
+        => candidate.Meta.IsUsableStale(NowMs()) && (current is null || candidate.Meta.CreatedMs > current.Meta.CreatedMs) ? candidate : current;
+}

@@ -1,0 +1,197 @@
+using System.Buffers.Binary;
+
+namespace Scalable.Caching.Internal;
+
+// Every L2 call goes through here: skipped while the breaker is open, failures logged and counted
+// (and thrown only if ThrowOnL2Errors), removals that failed queued and replayed on recovery.
+internal sealed partial class ScalableCache
+{
+    private int _replaying;
+
+    private async Task<(L1Entry Entry, int Size)?> ReadL2Async<T>(string key, CancellationToken cancellationToken)
+    {
+        if (_l2 is null)
+        {
+            return null;
+        }
+
+        var read = await TryRedisAsync(() => _l2.GetAsync(ValuePrefix + key, cancellationToken), "get", key).ConfigureAwait(false);
+        if (read.Value is not { } bytes)
+        {
+            return null;
+        }
+
+        if (!EntryFormat.TryRead(bytes, out var meta, out var offset))
+        {
+            Log.UnreadableEntry(_logger, key, null);
+            return null;
+        }
+
+        if (!meta.IsUsableStale(NowMs()) || await IsTagInvalidatedAsync(meta, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        object? value = null;
+        if (meta.HasValue)
+        {
+            try
+            {
+                value = _serializer.Deserialize<T>(bytes.AsSpan(offset));
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                Log.UnreadableEntry(_logger, key, error);
+                return null;
+            }
+        }
+
+        var size = bytes.Length - offset;
+        return (new L1Entry(value, meta, size), size);
+    }
+
+    private async Task WriteL2Async(string key, byte[] bytes, EntryMeta meta, CancellationToken cancellationToken)
+    {
+        var ttl = meta.HardExpiryMs - NowMs();
+        if (_l2 is null || ttl <= 0)
+        {
+            return;
+        }
+
+        await TryL2Async(() => _l2.SetAsync(ValuePrefix + key, bytes, TimeSpan.FromMilliseconds(ttl), cancellationToken), "set", key).ConfigureAwait(false);
+    }
+
+    private async Task<bool> IsTagInvalidatedAsync(EntryMeta meta, CancellationToken cancellationToken)
+    {
+        foreach (var tag in meta.Tags)
+        {
+            if (!_tags.TryGet(tag, out var stamp))
+            {
+                var read = await TryRedisAsync(() => _l2!.GetAsync(TagPrefix + tag, cancellationToken), "tag get", tag).ConfigureAwait(false);
+                if (read.Failed)
+                {
+                    continue;
+                }
+
+                stamp = read.Value is { Length: 8 } bytes ? BinaryPrimitives.ReadInt64LittleEndian(bytes) : 0;
+                _tags.Raise(tag, stamp);
+            }
+
+            if (meta.CreatedMs <= stamp)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private Task<bool> WriteTagStampAsync(string tag, long stampMs, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, stampMs);
+        return TryL2Async(() => _l2!.SetAsync(TagPrefix + tag, bytes, _options.TagRemovalRetention, cancellationToken), "tag set", tag);
+    }
+
+    private async Task<bool> TryL2Async(Func<Task> operation, string name, string key)
+        => !(await TryRedisAsync(async () => { await operation().ConfigureAwait(false); return true; }, name, key).ConfigureAwait(false)).Failed;
+
+    private async Task<(bool Failed, TResult? Value)> TryRedisAsync<TResult>(Func<Task<TResult>> operation, string name, string key)
+    {
+        if (_breaker.IsOpen || _disposing.IsCancellationRequested)
+        {
+            return (true, default);
+        }
+
+        try
+        {
+            var result = await operation().ConfigureAwait(false);
+            if (_breaker.RecordSuccess())
+            {
+                _ = ReplayPendingAsync();
+            }
+
+            return (false, result);
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !_disposing.IsCancellationRequested)
+        {
+            _metrics.L2Error();
+            Log.L2Failed(_logger, name, key, error);
+            if (_breaker.RecordFailure())
+            {
+                Log.BreakerOpened(_logger, _options.L2CircuitBreakerBreakDuration);
+            }
+
+            if (_options.ThrowOnL2Errors)
+            {
+                throw;
+            }
+
+            return (true, default);
+        }
+    }
+
+    private void QueueRemoval(bool isTag, string name, long stampMs)
+    {
+        if (!_pending.Add(isTag, name, stampMs))
+        {
+            Log.PendingDropped(_logger, _options.MaximumPendingRemovals, name);
+        }
+    }
+
+    // Re-applies removals made while L2 was unreachable: delete the key or re-store the tag stamp,
+    // and tell the other instances, which missed the notice too. Retries until done or disposed.
+    private async Task ReplayPendingAsync()
+    {
+        if (_l2 is null || _pending.Count == 0 || Interlocked.Exchange(ref _replaying, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            while (!await ReplayOnceAsync().ConfigureAwait(false))
+            {
+                await Task.Delay(_options.L2CircuitBreakerBreakDuration, _time, _disposing.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception error)
+        {
+            Log.BackgroundFailed(_logger, "(replay)", error);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _replaying, 0);
+        }
+    }
+
+    private async Task<bool> ReplayOnceAsync()
+    {
+        var items = _pending.Snapshot();
+        if (items.Length == 0)
+        {
+            return true;
+        }
+
+        Log.Replaying(_logger, items.Length);
+        foreach (var item in items)
+        {
+            var (isTag, name) = item.Key;
+            var applied = isTag
+                ? await WriteTagStampAsync(name, item.Value, CancellationToken.None).ConfigureAwait(false)
+                : await TryL2Async(() => _l2!.RemoveAsync(ValuePrefix + name, CancellationToken.None), "replay remove", name).ConfigureAwait(false);
+            var told = applied && await PublishAsync(isTag ? BackplaneMessage.Tag : BackplaneMessage.Removed, name, item.Value).ConfigureAwait(false);
+            if (!told)
+            {
+                return false;
+            }
+
+            _pending.Done(item);
+        }
+
+        return true;
+    }
+}

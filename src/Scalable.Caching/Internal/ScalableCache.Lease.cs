@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+
+namespace Scalable.Caching.Internal;
+
+// Fleet-wide single-flight: the instance that wins the Redis lease computes; the others wait for its
+// "set" notice (or for the lease to expire if its holder died), bounded by LeaseWaitTimeout.
+internal sealed partial class ScalableCache
+{
+    private static readonly TimeSpan ExpiryMargin = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan LeaseGoneRetry = TimeSpan.FromMilliseconds(50);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _leaseWaiters = new(StringComparer.Ordinal);
+
+    // Done: the flight is already complete (value adopted or a refresh left to another instance).
+    // Token: the lease to release after computing, or null when computing without one.
+    private async Task<(bool Done, string? Token)> AcquireOrWaitAsync<T>(Flight<T> flight, string key, L1Entry? known, CancellationToken token)
+    {
+        if (_leases is null || _breaker.IsOpen)
+        {
+            return (false, null);
+        }
+
+        var leaseToken = Guid.NewGuid().ToString("N");
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            var wake = RegisterWaiter(key);
+            try
+            {
+                var acquired = await TryRedisAsync(() => _leases.TryAcquireAsync(key, leaseToken, _options.LeaseDuration), "lease acquire", key).ConfigureAwait(false);
+                if (acquired.Failed)
+                {
+                    return (false, null);
+                }
+
+                // Whether we hold the lease or not, someone may have stored the value since our first read.
+                if (await TryAdoptFromL2Async(flight, key, known, token).ConfigureAwait(false) is { Complete: true })
+                {
+                    if (acquired.Value)
+                    {
+                        await ReleaseLeaseAsync(key, leaseToken, wakeOthers: false).ConfigureAwait(false);
+                    }
+
+                    return (true, null);
+                }
+
+                if (acquired.Value)
+                {
+                    return (false, leaseToken);
+                }
+
+                if (flight.IsBackground)
+                {
+                    // Another instance is refreshing; keep serving what we have.
+                    flight.Complete(known!.ToResult<T>(isStale: !known.Meta.IsFresh(NowMs())));
+                    return (true, null);
+                }
+
+                var remaining = _options.LeaseWaitTimeout - _time.GetElapsedTime(started);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    Log.LeaseWaitTimedOut(_logger, key, _options.LeaseWaitTimeout);
+                    return (false, null);
+                }
+
+                var ttl = await TryRedisAsync(() => _leases.TimeToLiveAsync(key), "lease ttl", key).ConfigureAwait(false);
+                var untilExpiry = ttl.Value is { } left ? left + ExpiryMargin : LeaseGoneRetry;
+                await WaitForWakeAsync(wake.Task, untilExpiry < remaining ? untilExpiry : remaining, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _leaseWaiters.TryRemove(new KeyValuePair<string, TaskCompletionSource>(key, wake));
+            }
+        }
+    }
+
+    private async Task WaitForWakeAsync(Task wake, TimeSpan wait, CancellationToken token)
+    {
+        using var delay = CancellationTokenSource.CreateLinkedTokenSource(token);
+        await Task.WhenAny(wake, Task.Delay(wait, _time, delay.Token)).ConfigureAwait(false);
+        await delay.CancelAsync().ConfigureAwait(false);
+        token.ThrowIfCancellationRequested();
+    }
+
+    private TaskCompletionSource RegisterWaiter(string key)
+    {
+        var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _leaseWaiters[key] = wake;
+        return wake;
+    }
+
+    private void WakeWaiter(string key)
+    {
+        if (_leaseWaiters.TryRemove(key, out var wake))
+        {
+            wake.TrySetResult();
+        }
+    }
+
+    // Keeps the lease alive while a long factory runs; stops when the factory ends.
+    private async Task RenewLeaseAsync(string key, string leaseToken, CancellationToken stop)
+    {
+        var period = _options.LeaseDuration / 3;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(period, _time, stop).ConfigureAwait(false);
+                await TryRedisAsync(() => _leases!.RenewAsync(key, leaseToken, _options.LeaseDuration), "lease renew", key).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception error)
+        {
+            Log.BackgroundFailed(_logger, key, error);
+        }
+    }
+
+    private async Task ReleaseLeaseAsync(string key, string? leaseToken, bool wakeOthers)
+    {
+        if (leaseToken is null || _leases is null)
+        {
+            return;
+        }
+
+        await TryRedisAsync(() => _leases.ReleaseAsync(key, leaseToken), "lease release", key).ConfigureAwait(false);
+        if (wakeOthers)
+        {
+            await PublishAsync(BackplaneMessage.LeaseReleased, key, NowMs()).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,264 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Scalable.Caching.Internal;
+
+// The cache: construction and the public operations. The other parts of this partial class hold
+// one concern each: .Flight (single-flight and computing), .Lease (fleet-wide single-flight),
+// .Factory (timeouts and fail-safe), .L2 (guarded L2 access and replay), .Backplane (notices).
+internal sealed partial class ScalableCache : IScalableCache, IDisposable
+{
+    private const string ValuePrefix = "v:";
+    private const string TagPrefix = "t:";
+    private const string LeasePrefix = "l:";
+    private readonly ConcurrentDictionary<string, object> _flights = new(StringComparer.Ordinal);
+    private readonly ScalableCachingOptions _options;
+    private readonly CacheEntryOptions _defaults;
+    private readonly MemoryCache _memory;
+    private readonly IScalableCacheSerializer _serializer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CacheMetrics _metrics;
+    private readonly TagStamps _tags = new();
+    private readonly IL2Store? _l2;
+    private readonly RedisConnection? _redis;
+    private readonly RedisLeases? _leases;
+    private readonly RedisBackplane? _backplane;
+    private readonly L2CircuitBreaker _breaker;
+    private readonly PendingRemovals _pending;
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly Task _subscribed = Task.CompletedTask;
+    private int _backgroundRefreshes;
+
+    public ScalableCache(
+        ScalableCachingOptions options,
+        IScalableCacheSerializer serializer,
+        TimeProvider time,
+        ILoggerFactory loggerFactory,
+        IMeterFactory? meterFactory,
+        IL2Store? l2,
+        RedisConnection? redis)
+    {
+        _options = options;
+        _defaults = options.DefaultEntryOptions;
+        _serializer = serializer;
+        _time = time;
+        _logger = loggerFactory.CreateLogger("Scalable.Caching");
+        _metrics = new CacheMetrics(meterFactory);
+        _memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.L1SizeLimitBytes });
+        _breaker = new L2CircuitBreaker(options.L2CircuitBreakerFailureThreshold, options.L2CircuitBreakerBreakDuration, time);
+        _pending = new PendingRemovals(options.MaximumPendingRemovals);
+        _redis = redis;
+        _l2 = l2 ?? (redis is null ? null : new RedisL2Store(redis, options.KeyPrefix));
+        InstanceId = Guid.NewGuid().ToString("N");
+        if (redis is not null)
+        {
+            if (options.EnableDistributedSingleFlight)
+            {
+                _leases = new RedisLeases(redis, options.KeyPrefix + LeasePrefix);
+            }
+
+            if (options.EnableBackplane)
+            {
+                _backplane = new RedisBackplane(redis, options.KeyPrefix + "backplane", InstanceId);
+                _subscribed = SubscribeAsync();
+            }
+
+            redis.Multiplexer.ConnectionRestored += OnConnectionRestored;
+        }
+    }
+
+    public string InstanceId { get; }
+
+    internal Meter Meter => _metrics.Meter;
+
+    internal int PendingRemovalCount => _pending.Count;
+
+    public ValueTask<CacheResult<T>> GetOrCreateEntryAsync<TState, T>(
+        string key,
+        TState state,
+        Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
+        CacheEntryOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        KeyGuard.Validate(key, _options.MaximumKeyLength, nameof(key));
+        ArgumentNullException.ThrowIfNull(factory);
+        options ??= _defaults;
+        if (_memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>())
+        {
+            var now = NowMs();
+            if (entry.Meta.IsFresh(now) && !_tags.IsInvalidLocally(entry.Meta))
+            {
+                _metrics.L1Hit();
+                if (!entry.IsStale && ShouldRefreshEarly(entry.Meta, now, options.EarlyRefreshBeta))
+                {
+                    StartEarlyRefresh(key, state, factory, options, entry);
+                }
+
+                return new ValueTask<CacheResult<T>>(entry.ToResult<T>(entry.IsStale));
+            }
+        }
+
+        return JoinOrStartAsync(key, state, factory, options, cancellationToken);
+    }
+
+    public async ValueTask<CacheResult<T>> TryGetAsync<T>(string key, CancellationToken cancellationToken = default)
+    {
+        KeyGuard.Validate(key, _options.MaximumKeyLength, nameof(key));
+        var fresh = FreshFromL1<T>(key);
+        if (fresh is not null)
+        {
+            _metrics.L1Hit();
+            return fresh.ToResult<T>(fresh.IsStale);
+        }
+
+        var fromL2 = await ReadL2Async<T>(key, cancellationToken).ConfigureAwait(false);
+        if (fromL2 is { } found && found.Entry.Meta.IsFresh(NowMs()))
+        {
+            _metrics.L2Hit();
+            StoreL1(key, found.Entry);
+            return found.Entry.ToResult<T>(isStale: false);
+        }
+
+        _metrics.Miss();
+        return CacheResult<T>.None;
+    }
+
+    public async ValueTask SetAsync<T>(string key, T value, CacheEntryOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        KeyGuard.Validate(key, _options.MaximumKeyLength, nameof(key));
+        options = Checked(options);
+        var now = NowMs();
+        var meta = NewMeta(hasValue: true, now, now, options.Duration, options, deltaMs: 0);
+        var bytes = Serialize(key, value, meta);
+        StoreL1(key, new L1Entry(value, meta, bytes.Length));
+        await WriteL2Async(key, bytes, meta, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(BackplaneMessage.Set, key, now).ConfigureAwait(false);
+    }
+
+    public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+    {
+        KeyGuard.Validate(key, _options.MaximumKeyLength, nameof(key));
+        _memory.Remove(key);
+        var now = NowMs();
+        if (_l2 is null)
+        {
+            return;
+        }
+
+        var removed = await TryL2Async(() => _l2.RemoveAsync(ValuePrefix + key, cancellationToken), "remove", key).ConfigureAwait(false);
+        var published = await PublishAsync(BackplaneMessage.Removed, key, now).ConfigureAwait(false);
+        if (!removed || !published)
+        {
+            QueueRemoval(isTag: false, key, now);
+        }
+    }
+
+    public async ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
+    {
+        KeyGuard.Validate(tag, _options.MaximumKeyLength, nameof(tag));
+        var now = NowMs();
+        _tags.Raise(tag, now);
+        if (_l2 is null)
+        {
+            return;
+        }
+
+        var stored = await WriteTagStampAsync(tag, now, cancellationToken).ConfigureAwait(false);
+        var published = await PublishAsync(BackplaneMessage.Tag, tag, now).ConfigureAwait(false);
+        if (!stored || !published)
+        {
+            QueueRemoval(isTag: true, tag, now);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _disposing.Cancel();
+        if (_redis is not null)
+        {
+            _redis.Multiplexer.ConnectionRestored -= OnConnectionRestored;
+            if (_backplane is not null)
+            {
+                _ = IgnoreFailureAsync(_backplane.UnsubscribeAsync());
+            }
+
+            _redis.Dispose();
+        }
+
+        _memory.Dispose();
+        _metrics.Dispose();
+        _disposing.Dispose();
+    }
+
+    internal void EvictLocal(string key) => _memory.Remove(key);
+
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private CacheEntryOptions Checked(CacheEntryOptions? options)
+    {
+        if (options is null)
+        {
+            return _defaults;
+        }
+
+        if (!ReferenceEquals(options, _defaults))
+        {
+            EntryOptionsValidator.ThrowIfInvalid(options);
+        }
+
+        return options;
+    }
+
+    private L1Entry? FreshFromL1<T>(string key)
+        => _memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>()
+            && entry.Meta.IsFresh(NowMs()) && !_tags.IsInvalidLocally(entry.Meta) ? entry : null;
+
+    private L1Entry? StaleFromL1<T>(string key)
+        => _memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>()
+            && entry.Meta.IsUsableStale(NowMs()) && !_tags.IsInvalidLocally(entry.Meta) ? entry : null;
+
+    private void StoreL1(string key, L1Entry entry)
+    {
+        var ttl = entry.Meta.HardExpiryMs - NowMs();
+        if (ttl <= 0)
+        {
+            return;
+        }
+
+        using var cacheEntry = _memory.CreateEntry(key);
+        cacheEntry.Value = entry;
+        cacheEntry.Size = entry.Size + (key.Length * 2) + 64;
+        cacheEntry.AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(ttl);
+    }
+
+    private EntryMeta NewMeta(bool hasValue, long createdMs, long finishedMs, TimeSpan duration, CacheEntryOptions options, int deltaMs)
+    {
+        var jitter = options.JitterMaxDuration > TimeSpan.Zero
+            ? (long)(Random.Shared.NextDouble() * options.JitterMaxDuration.TotalMilliseconds)
+            : 0;
+        var logical = finishedMs + (long)duration.TotalMilliseconds + jitter;
+        var hard = logical + (long)options.FailSafeMaxDuration.TotalMilliseconds;
+        return new EntryMeta(hasValue, createdMs, logical, hard, deltaMs, options.Tags is { Count: > 0 } tags ? [.. tags] : []);
+    }
+
+    private static async Task IgnoreFailureAsync(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Best effort: the connection may already be gone.
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.DependencyInjection;
+using Scalable.Caching.Internal;
+using StackExchange.Redis;
+
+namespace Scalable.Caching.Tests;
+
+// One cache "instance" as a service would have it: its own service provider and, with Redis, its own connection.
+internal sealed class CacheInstance : IDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    private CacheInstance(ServiceProvider provider, ConnectionMultiplexer? connection)
+    {
+        _provider = provider;
+        Connection = connection;
+        Cache = provider.GetRequiredService<IScalableCache>();
+        Internal = provider.GetRequiredService<ScalableCache>();
+    }
+
+    public IScalableCache Cache { get; }
+
+    public ScalableCache Internal { get; }
+
+    public ConnectionMultiplexer? Connection { get; }
+
+    public static CacheInstance Local(Action<ScalableCachingOptions>? configure = null, TimeProvider? time = null)
+        => Build(null, configure, time, null);
+
+    public static CacheInstance WithRedis(ConnectionMultiplexer connection, Action<ScalableCachingOptions>? configure = null, string? prefix = null)
+        => Build(connection, configure, null, prefix);
+
+    public static CacheInstance Build(ConnectionMultiplexer? connection, Action<ScalableCachingOptions>? configure, TimeProvider? time, string? prefix, Action<IServiceCollection>? more = null)
+    {
+        var services = new ServiceCollection();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
+        var builder = services.AddScalableCaching(options =>
+        {
+            if (prefix is not null)
+            {
+                options.KeyPrefix = prefix;
+            }
+
+            configure?.Invoke(options);
+        });
+        if (connection is not null)
+        {
+            builder.WithRedis(_ => connection);
+        }
+
+        more?.Invoke(services);
+        return new CacheInstance(services.BuildServiceProvider(), connection);
+    }
+
+    public static string NewKey() => $"key-{Guid.NewGuid():N}";
+
+    public static string NewPrefix() => $"test-{Guid.NewGuid():N}:";
+
+    public void Dispose()
+    {
+        _provider.Dispose();
+        Connection?.Dispose();
+    }
+}

@@ -1,0 +1,79 @@
+namespace Scalable.Caching.Tests;
+
+public sealed class FactoryTimeoutTests
+{
+    [Fact]
+    public async Task A_soft_timeout_serves_stale_data_while_the_factory_finishes_in_the_background_and_updates_the_cache()
+    {
+        using var instance = CacheInstance.Local();
+        var options = WithStaleValue(o => o.FactorySoftTimeout = TimeSpan.FromMilliseconds(100));
+        await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"), options);
+        await Task.Delay(300);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var slow = await instance.Cache.GetOrCreateEntryAsync("k", async (_, ct) =>
+        {
+            await gate.Task.WaitAsync(ct);
+            return "v2";
+        }, options);
+        gate.SetResult();
+
+        Assert.Equal(new CacheResult<string>("v1", true, true), slow);
+        await Eventually.TrueAsync(async () => (await instance.Cache.TryGetAsync<string>("k")).Value == "v2", because: "the background factory to store its value");
+    }
+
+    [Fact]
+    public async Task A_hard_timeout_cancels_the_factory_and_fails_when_nothing_stale_exists()
+    {
+        using var instance = CacheInstance.Local();
+        var factoryCancelled = false;
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(async () => await instance.Cache.GetOrCreateAsync<string>("k", async ct =>
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                factoryCancelled = true;
+                throw;
+            }
+
+            return "never";
+        }, new CacheEntryOptions { FactoryHardTimeout = TimeSpan.FromMilliseconds(200) }));
+
+        Assert.True(factoryCancelled);
+        Assert.Contains("FactoryHardTimeout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hard_timeout_with_a_stale_value_and_fail_safe_serves_the_stale_value()
+    {
+        using var instance = CacheInstance.Local();
+        var options = WithStaleValue(o => o.FactoryHardTimeout = TimeSpan.FromMilliseconds(200));
+        await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"), options);
+        await Task.Delay(300);
+
+        var result = await instance.Cache.GetOrCreateEntryAsync("k", async (_, ct) =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return "never";
+        }, options);
+
+        Assert.Equal(new CacheResult<string>("v1", true, true), result);
+    }
+
+    // Entries that expire fast but stay available to fail-safe, so a later call has a stale value.
+    private static CacheEntryOptions WithStaleValue(Action<CacheEntryOptions> timeout)
+    {
+        var options = new CacheEntryOptions
+        {
+            Duration = TimeSpan.FromMilliseconds(100),
+            FailSafeMaxDuration = TimeSpan.FromMinutes(10),
+            EarlyRefreshBeta = 0,
+        };
+        timeout(options);
+        return options;
+    }
+}

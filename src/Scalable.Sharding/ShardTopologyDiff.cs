@@ -1,0 +1,59 @@
+namespace Scalable.Sharding;
+
+/// <summary>Compares two topologies: which keys change owner, and where they go. Shards are matched by name.</summary>
+public static class ShardTopologyDiff
+{
+    /// <summary>Returns, for each given key whose owner changes, the old and the new owner.</summary>
+    /// <param name="from">The old topology.</param>
+    /// <param name="to">The new topology.</param>
+    /// <param name="keys">The keys to check (string, Guid, long or int).</param>
+    /// <returns>The moves, in key order; keys that stay are left out.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static IEnumerable<KeyMove> GetMoves(ShardTopology from, ShardTopology to, IEnumerable<object> keys)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        ArgumentNullException.ThrowIfNull(keys);
+        return Iterate(from, to, keys);
+    }
+
+    /// <summary>Estimates which share of all keys moves between each pair of shards, by routing a fixed sample of keys through both topologies.</summary>
+    /// <param name="from">The old topology.</param>
+    /// <param name="to">The new topology.</param>
+    /// <param name="sampleSize">How many sample keys (default 100,000); the same sample every time.</param>
+    /// <returns>For each (old shard, new shard) pair with moving keys, the share of all keys that moves along it.</returns>
+    public static IReadOnlyDictionary<(string From, string To), double> EstimateFlows(ShardTopology from, ShardTopology to, int sampleSize = 100_000)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleSize, 1);
+        var counts = new Dictionary<(string, string), int>();
+        Span<byte> key = stackalloc byte[8];
+        for (var i = 0; i < sampleSize; i++)
+        {
+            // Sample keys are the XXH64 values of 0..n-1, so the sample is spread and the same on every run.
+            BitConverter.TryWriteBytes(key, XxHash64.Hash((ulong)i, 0x5A4D));
+            var a = from.Shards[from.Router.GetShardIndex(key)].Name;
+            var b = to.Shards[to.Router.GetShardIndex(key)].Name;
+            if (!string.Equals(a, b, StringComparison.Ordinal))
+            {
+                counts[(a, b)] = counts.GetValueOrDefault((a, b)) + 1;
+            }
+        }
+
+        return counts.ToDictionary(p => p.Key, p => (double)p.Value / sampleSize);
+    }
+
+    private static IEnumerable<KeyMove> Iterate(ShardTopology from, ShardTopology to, IEnumerable<object> keys)
+    {
+        foreach (var key in keys)
+        {
+            var a = from.GetShardForKey(key);
+            var b = to.GetShardForKey(key);
+            if (!string.Equals(a.Name, b.Name, StringComparison.Ordinal))
+            {
+                yield return new KeyMove(key, a, b);
+            }
+        }
+    }
+}

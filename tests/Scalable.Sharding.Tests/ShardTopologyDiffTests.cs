@@ -1,0 +1,60 @@
+namespace Scalable.Sharding.Tests;
+
+public sealed class ShardTopologyDiffTests
+{
+    private static ShardTopology Topology(int shards, ShardRouterKind kind = ShardRouterKind.HashRing, long version = 1) =>
+        ShardTopology.Create(Enumerable.Range(0, shards).Select(i => new ShardDefinition($"shard{i}", $"Host=h{i};Database=d")), kind, version: version);
+
+    [Fact]
+    public void Moves_list_exactly_the_keys_whose_owner_changes_with_old_and_new_owner()
+    {
+        var from = Topology(3);
+        var to = Topology(4, version: 2);
+        var keys = Enumerable.Range(0, 5_000).Select(i => (object)$"order:{i}").ToList();
+
+        var moves = ShardTopologyDiff.GetMoves(from, to, keys).ToList();
+
+        Assert.NotEmpty(moves);
+        foreach (var key in keys)
+        {
+            var move = moves.SingleOrDefault(m => Equals(m.Key, key));
+            var (a, b) = (from.GetShardForKey(key).Name, to.GetShardForKey(key).Name);
+            Assert.Equal(a != b, move is not null);
+            if (move is not null)
+            {
+                Assert.Equal((a, b), (move.From.Name, move.To.Name));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(ShardRouterKind.HashRing)]
+    [InlineData(ShardRouterKind.JumpHash)]
+    [InlineData(ShardRouterKind.Rendezvous)]
+    public void Flows_from_three_to_four_shards_all_go_to_the_new_shard_and_total_about_a_quarter(ShardRouterKind kind)
+    {
+        var flows = ShardTopologyDiff.EstimateFlows(Topology(3, kind), Topology(4, kind, 2));
+
+        Assert.All(flows.Keys, route => Assert.Equal("shard3", route.To));
+        Assert.InRange(flows.Values.Sum(), 0.20, 0.30);
+    }
+
+    [Fact]
+    public void Removing_a_shard_moves_only_its_keys_to_the_remaining_shards()
+    {
+        var from = Topology(4);
+        var to = ShardTopology.Create(from.Shards.Where(s => s.Name != "shard1"), version: 2);
+
+        var flows = ShardTopologyDiff.EstimateFlows(from, to);
+
+        Assert.All(flows.Keys, route => Assert.Equal("shard1", route.From));
+        Assert.Equal(3, flows.Count);
+    }
+
+    [Fact]
+    public void Unsupported_key_types_are_rejected_naming_the_type()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Topology(2).GetShardForKey(3.5));
+        Assert.Contains("Double", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using System.Text;
+using StackExchange.Redis;
+
+namespace Scalable.Resilience.Internal;
+
+// Runs a Lua script by its SHA1 (EVALSHA) and falls back to EVAL, which also caches it, when the server answers NOSCRIPT
+// (first use, or a restarted/failed-over server). Only members that StackExchange.Redis 2.x still has are used.
+internal sealed class RedisScript(string text)
+{
+#pragma warning disable CA5350 // SHA1 is what Redis names scripts by; it is not used for security.
+    private readonly byte[] _sha1 = SHA1.HashData(Encoding.UTF8.GetBytes(text));
+#pragma warning restore CA5350
+
+    public string Text => text;
+
+    public byte[] Sha1 => _sha1;
+
+    public async Task<RedisResult> EvaluateAsync(IDatabaseAsync database, RedisKey[] keys, RedisValue[] arguments)
+    {
+        try
+        {
+            return await database.ScriptEvaluateAsync(_sha1, keys, arguments).ConfigureAwait(false);
+        }
+        catch (RedisServerException exception) when (IsNoScript(exception))
+        {
+            return await database.ScriptEvaluateAsync(text, keys, arguments).ConfigureAwait(false);
+        }
+    }
+
+    public RedisResult Evaluate(IDatabase database, RedisKey[] keys, RedisValue[] arguments)
+    {
+        try
+        {
+            return database.ScriptEvaluate(_sha1, keys, arguments);
+        }
+        catch (RedisServerException exception) when (IsNoScript(exception))
+        {
+            return database.ScriptEvaluate(text, keys, arguments);
+        }
+    }
+
+    private static bool IsNoScript(RedisServerException exception) => exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
+}

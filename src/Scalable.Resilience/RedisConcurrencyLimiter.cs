@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Scalable.Resilience.Internal;
+using StackExchange.Redis;
+
+namespace Scalable.Resilience;
+
+/// <summary>A concurrency limiter on Redis whose leases expire: a holder that crashes without releasing loses its permits after <see cref="RedisConcurrencyLimiterOptions.LeaseDuration"/>.</summary>
+public sealed class RedisConcurrencyLimiter : RedisRateLimiter
+{
+    private readonly int _limit;
+    private readonly int _fallbackLimit;
+    private readonly string _leaseMicroseconds;
+    private int _outstanding;
+    private int _heldLocally;
+
+    /// <summary>Creates a limiter for one partition of a shared concurrency limit.</summary>
+    /// <param name="redis">The Redis connection.</param>
+    /// <param name="options">The limit, lease and outage settings.</param>
+    /// <param name="partitionKey">The partition (for example a tenant id); empty for one global limit.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    public RedisConcurrencyLimiter(IConnectionMultiplexer redis, RedisConcurrencyLimiterOptions options, string partitionKey = "")
+        : base(redis, options, "concurrency", partitionKey, LimiterScripts.ConcurrencyAcquire, options?.PermitLimit ?? 0)
+    {
+        _limit = options!.PermitLimit;
+        _fallbackLimit = Math.Max(1, (int)Math.Ceiling(_limit * options.FallbackShare));
+        _leaseMicroseconds = (options.LeaseDuration.Ticks / 10).ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc />
+    public override TimeSpan? IdleDuration => Volatile.Read(ref _outstanding) > 0 ? null : base.IdleDuration;
+
+    private protected override int MaxPermitsPerRequest => _limit;
+
+    /// <summary>Extends a lease from this limiter by another lease duration, for work that runs longer than expected.</summary>
+    /// <param name="lease">A lease granted by this limiter.</param>
+    /// <returns>True if Redis still held the lease and extended it; false if it had expired, was released, or Redis is unreachable.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="lease"/> is null.</exception>
+    public async Task<bool> RenewAsync(RateLimitLease lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        if (lease is not HeldLease { IsReleased: false } held || held.Owner != this || held.Members.Length == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            RedisValue[] arguments = [_leaseMicroseconds, .. held.Members];
+            var renewed = (long)await LimiterScripts.ConcurrencyRenew.EvaluateAsync(Redis.GetDatabase(), [Key], arguments).ConfigureAwait(false);
+            return renewed == held.Members.Length;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private void Release(RedisValue[] members)
+    {
+        Interlocked.Decrement(ref _outstanding);
+        try
+        {
+            Redis.GetDatabase().SortedSetRemove(Key, members, CommandFlags.FireAndForget);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // The lease expires on its own; nothing to do.
+        }
+    }
+
+    private protected override RedisValue[] Arguments(int permitCount)
+        => [_limit, permitCount, _leaseMicroseconds, Guid.NewGuid().ToString("N")];
+
+    private protected override RateLimitLease Granted(int permitCount, RedisValue[] arguments)
+    {
+        Interlocked.Increment(ref _outstanding);
+        var id = (string)arguments[3]!;
+        var members = Enumerable.Range(1, permitCount).Select(k => (RedisValue)string.Create(CultureInfo.InvariantCulture, $"{id}:{k}")).ToArray();
+        return new HeldLease(() => Release(members), this, members);
+    }
+
+    private protected override RateLimitLease FallbackAcquire(int permitCount)
+    {
+        while (true)
+        {
+            var held = Volatile.Read(ref _heldLocally);
+            if (held + permitCount > _fallbackLimit)
+            {
+                return Rejected(null, $"Concurrency limit '{Name}' reached (local fallback while Redis is down).");
+            }
+
+            if (Interlocked.CompareExchange(ref _heldLocally, held + permitCount, held) == held)
+            {
+                return new HeldLease(() => Interlocked.Add(ref _heldLocally, -permitCount));
+            }
+        }
+    }
+}

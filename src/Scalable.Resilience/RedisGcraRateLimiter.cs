@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Scalable.Resilience.Internal;
+using StackExchange.Redis;
+
+namespace Scalable.Resilience;
+
+/// <summary>A token-bucket rate limiter on Redis using GCRA: one key per partition holding one number, decided on the Redis server's clock.</summary>
+public sealed class RedisGcraRateLimiter : RedisRateLimiter
+{
+    private readonly RedisValue[] _singlePermit;
+    private readonly long _intervalMicroseconds;
+    private readonly int _burst;
+    private readonly LocalGcra _fallback;
+
+    /// <summary>Creates a limiter for one partition of a shared limit.</summary>
+    /// <param name="redis">The Redis connection.</param>
+    /// <param name="options">The limit and outage settings.</param>
+    /// <param name="partitionKey">The partition (for example a user or tenant id); empty for one global limit.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    public RedisGcraRateLimiter(IConnectionMultiplexer redis, RedisGcraRateLimiterOptions options, string partitionKey = "")
+        : base(redis, options, "gcra", partitionKey, LimiterScripts.Gcra, options?.EffectiveBurst ?? 0)
+    {
+        _burst = options!.EffectiveBurst;
+        _intervalMicroseconds = Math.Max(1, options.Window.Ticks / 10 / options.PermitLimit);
+        _singlePermit = Arguments(_intervalMicroseconds, _burst, 1);
+        _fallback = LocalGcra.ForShare(options.PermitLimit, options.Window, _burst, options.FallbackShare, options.TimeProvider);
+    }
+
+    private protected override int MaxPermitsPerRequest => _burst;
+
+    private protected override RedisValue[] Arguments(int permitCount)
+        => permitCount == 1 ? _singlePermit : Arguments(_intervalMicroseconds, _burst, permitCount);
+
+    private protected override RateLimitLease FallbackAcquire(int permitCount) => AcquireLocally(_fallback, permitCount);
+
+    private static RedisValue[] Arguments(long interval, int burst, int permits)
+        => [interval.ToString(CultureInfo.InvariantCulture), burst, permits];
+}

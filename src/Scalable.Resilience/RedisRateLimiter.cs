@@ -1,0 +1,170 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Scalable.Resilience.Internal;
+using StackExchange.Redis;
+
+namespace Scalable.Resilience;
+
+/// <summary>A <see cref="RateLimiter"/> whose state lives in Redis, decided by one atomic script per call on the server's clock; while Redis is down it follows its <see cref="OutagePolicy"/> and never throws a Redis exception.</summary>
+public abstract class RedisRateLimiter : RateLimiter
+{
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisScript _script;
+    private readonly OutageGuard _guard;
+    private readonly RedisKey[] _keys;
+    private readonly RedisRateLimiterOptions _options;
+    private readonly string _reasonRejected;
+    private long _lastUsed;
+    private long _successful;
+    private long _failed;
+    private long _available;
+
+    private protected RedisRateLimiter(IConnectionMultiplexer redis, RedisRateLimiterOptions options, string kind, string partitionKey, RedisScript script, int initialPermits)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        options.Validate();
+        _redis = redis;
+        _options = options;
+        _script = script;
+        PartitionKey = partitionKey;
+        Name = options.Name;
+        _keys = [(RedisKey)$"{options.KeyPrefix}{kind}:{options.Name}:{{{partitionKey}}}"];
+        var logger = options.LoggerFactory?.CreateLogger(GetType()) ?? NullLogger.Instance;
+        _guard = new OutageGuard(Name, options.OutagePolicy, options.RecoveryProbeInterval, options.TimeProvider, logger);
+        _reasonRejected = $"Rate limit '{Name}' exceeded.";
+        _available = initialPermits;
+        _lastUsed = TimeProvider.GetTimestamp();
+    }
+
+    /// <summary>Gets the limiter name shared by every instance that shares the limit.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the partition this limiter decides for (empty for an unpartitioned limiter).</summary>
+    public string PartitionKey { get; }
+
+    /// <summary>Gets whether the limiter currently decides by its outage policy because Redis did not answer.</summary>
+    public bool IsInOutage => _guard.IsDown;
+
+    /// <inheritdoc />
+    public override TimeSpan? IdleDuration => TimeProvider.GetElapsedTime(Volatile.Read(ref _lastUsed));
+
+    internal RedisKey Key => _keys[0];
+
+    internal IConnectionMultiplexer Redis => _redis;
+
+    private protected TimeProvider TimeProvider => _options.TimeProvider;
+
+    private protected abstract int MaxPermitsPerRequest { get; }
+
+    /// <inheritdoc />
+    public override RateLimiterStatistics? GetStatistics() => new()
+    {
+        CurrentAvailablePermits = Volatile.Read(ref _available),
+        CurrentQueuedCount = 0,
+        TotalSuccessfulLeases = Volatile.Read(ref _successful),
+        TotalFailedLeases = Volatile.Read(ref _failed),
+    };
+
+    /// <inheritdoc />
+    protected override RateLimitLease AttemptAcquireCore(int permitCount)
+    {
+        CheckPermits(permitCount);
+        if (!_guard.ShouldTryRedis())
+        {
+            return Count(Outage(permitCount), "outage");
+        }
+
+        var arguments = Arguments(permitCount);
+        RedisResult result;
+        try
+        {
+            result = _script.Evaluate(_redis.GetDatabase(), _keys, arguments);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            _guard.Failed(exception);
+            return Count(Outage(permitCount), "outage");
+        }
+
+        _guard.Succeeded();
+        return Decide(result, permitCount, arguments);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    {
+        CheckPermits(permitCount);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_guard.ShouldTryRedis())
+        {
+            return Count(Outage(permitCount), "outage");
+        }
+
+        var arguments = Arguments(permitCount);
+        RedisResult result;
+        try
+        {
+            result = await _script.EvaluateAsync(_redis.GetDatabase(), _keys, arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            _guard.Failed(exception);
+            return Count(Outage(permitCount), "outage");
+        }
+
+        _guard.Succeeded();
+        return Decide(result, permitCount, arguments);
+    }
+
+    private protected abstract RedisValue[] Arguments(int permitCount);
+
+    private protected virtual RateLimitLease Granted(int permitCount, RedisValue[] arguments) => DecisionLease.Granted;
+
+    private protected abstract RateLimitLease FallbackAcquire(int permitCount);
+
+    private protected RateLimitLease Rejected(TimeSpan? retryAfter, string reason) => DecisionLease.Rejected(retryAfter, reason);
+
+    private protected RateLimitLease AcquireLocally(LocalGcra fallback, int permitCount)
+    {
+        var retryAfter = fallback.TryAcquire(permitCount, out var acquired);
+        return acquired ? DecisionLease.Granted : Rejected(retryAfter, $"Rate limit '{Name}' exceeded (local fallback while Redis is down).");
+    }
+
+    private RateLimitLease Decide(RedisResult result, int permitCount, RedisValue[] arguments)
+    {
+        var values = (RedisResult[])result!;
+        var acquired = (long)values[0] == 1;
+        Volatile.Write(ref _available, (long)values[1]);
+        var retryMicroseconds = (long)values[2];
+        var lease = acquired
+            ? Granted(permitCount, arguments)
+            : Rejected(retryMicroseconds > 0 ? TimeSpan.FromTicks(retryMicroseconds * 10) : null, _reasonRejected);
+        return Count(lease, "redis");
+    }
+
+    private RateLimitLease Outage(int permitCount) => _options.OutagePolicy switch
+    {
+        OutagePolicy.FailOpen => DecisionLease.Granted,
+        OutagePolicy.FailClosed => Rejected(_options.RecoveryProbeInterval, $"Rate limit '{Name}' is unavailable (Redis down) and fails closed."),
+        _ => FallbackAcquire(permitCount),
+    };
+
+    private RateLimitLease Count(RateLimitLease lease, string source)
+    {
+        Volatile.Write(ref _lastUsed, TimeProvider.GetTimestamp());
+        Interlocked.Increment(ref lease.IsAcquired ? ref _successful : ref _failed);
+        ResilienceMetrics.RecordDecision(Name, lease.IsAcquired, source);
+        return lease;
+    }
+
+    private void CheckPermits(int permitCount)
+    {
+        if (permitCount < 0 || permitCount > MaxPermitsPerRequest)
+        {
+            throw new ArgumentOutOfRangeException(nameof(permitCount), permitCount, $"The limiter '{Name}' grants between 0 and {MaxPermitsPerRequest} permits per request.");
+        }
+    }
+}

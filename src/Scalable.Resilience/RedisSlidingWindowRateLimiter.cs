@@ -1,0 +1,37 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Scalable.Resilience.Internal;
+using StackExchange.Redis;
+
+namespace Scalable.Resilience;
+
+/// <summary>A sliding-window rate limiter on Redis: the current window's count plus the overlapping part of the previous one, in one hash per partition, on the Redis server's clock.</summary>
+public sealed class RedisSlidingWindowRateLimiter : RedisRateLimiter
+{
+    private readonly RedisValue[] _singlePermit;
+    private readonly string _windowMicroseconds;
+    private readonly int _limit;
+    private readonly LocalGcra _fallback;
+
+    /// <summary>Creates a limiter for one partition of a shared limit.</summary>
+    /// <param name="redis">The Redis connection.</param>
+    /// <param name="options">The limit and outage settings.</param>
+    /// <param name="partitionKey">The partition (for example a user or tenant id); empty for one global limit.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    public RedisSlidingWindowRateLimiter(IConnectionMultiplexer redis, RedisSlidingWindowRateLimiterOptions options, string partitionKey = "")
+        : base(redis, options, "sliding", partitionKey, LimiterScripts.SlidingWindow, options?.PermitLimit ?? 0)
+    {
+        _limit = options!.PermitLimit;
+        _windowMicroseconds = (options.Window.Ticks / 10).ToString(CultureInfo.InvariantCulture);
+        _singlePermit = [_windowMicroseconds, _limit, 1];
+        _fallback = LocalGcra.ForShare(options.PermitLimit, options.Window, options.PermitLimit, options.FallbackShare, options.TimeProvider);
+    }
+
+    private protected override int MaxPermitsPerRequest => _limit;
+
+    private protected override RedisValue[] Arguments(int permitCount)
+        => permitCount == 1 ? _singlePermit : [_windowMicroseconds, _limit, permitCount];
+
+    private protected override RateLimitLease FallbackAcquire(int permitCount) => AcquireLocally(_fallback, permitCount);
+}

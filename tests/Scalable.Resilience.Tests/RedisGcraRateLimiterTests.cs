@@ -1,0 +1,139 @@
+using System.Threading.RateLimiting;
+using Scalable.TestSupport;
+using StackExchange.Redis;
+
+namespace Scalable.Resilience.Tests;
+
+public sealed class RedisGcraRateLimiterTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    private const int Limit = 100;
+    private const int Burst = 10;
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task Four_instances_on_separate_connections_share_one_limit_under_saturation()
+    {
+        var (admitted, attempts) = await SaturateAsync(Enumerable.Repeat(TimeProvider.System, 4).ToArray());
+
+        Assert.True(attempts > 2 * Limit * Duration.TotalSeconds, $"only {attempts} attempts: the limiters were not saturated");
+
+        Assert.InRange(admitted, (int)(0.98 * Limit * Duration.TotalSeconds), (Limit * Duration.TotalSeconds) + Burst);
+    }
+
+    [Fact]
+    public async Task Instances_with_clocks_hours_apart_still_share_one_limit_because_the_server_clock_decides()
+    {
+        TimeProvider[] clocks =
+        [
+            new SkewedTimeProvider(TimeSpan.FromHours(-6)),
+            new SkewedTimeProvider(TimeSpan.Zero),
+            new SkewedTimeProvider(TimeSpan.FromHours(3)),
+            new SkewedTimeProvider(TimeSpan.FromDays(2)),
+        ];
+
+        var (admitted, attempts) = await SaturateAsync(clocks);
+
+        Assert.True(attempts > 2 * Limit * Duration.TotalSeconds, $"only {attempts} attempts: the limiters were not saturated");
+
+        Assert.InRange(admitted, (int)(0.98 * Limit * Duration.TotalSeconds), (Limit * Duration.TotalSeconds) + Burst);
+    }
+
+    [Fact]
+    public async Task A_full_bucket_grants_the_burst_then_rejects_with_retry_after()
+    {
+        using var connection = redis.Connect();
+        using var limiter = new RedisGcraRateLimiter(connection, Options(permitLimit: 1, window: TimeSpan.FromMinutes(1), burst: 5));
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var granted = await limiter.AcquireAsync();
+            Assert.True(granted.IsAcquired);
+        }
+
+        using var rejected = await limiter.AcquireAsync();
+        Assert.False(rejected.IsAcquired);
+        Assert.True(rejected.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.InRange(retryAfter, TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(60));
+        Assert.False(limiter.AttemptAcquire().IsAcquired);
+        Assert.Equal(5, limiter.GetStatistics()!.TotalSuccessfulLeases);
+    }
+
+    [Fact]
+    public async Task Partitions_have_their_own_hash_tagged_keys_and_limits()
+    {
+        using var connection = redis.Connect();
+        var options = Options(permitLimit: 1, window: TimeSpan.FromMinutes(1), burst: 2);
+        using var limiter = RedisRateLimiters.CreateGcra<string>(connection, options, user => user);
+
+        Assert.True((await limiter.AcquireAsync("alice", 2)).IsAcquired);
+        Assert.False((await limiter.AcquireAsync("alice")).IsAcquired);
+        Assert.True((await limiter.AcquireAsync("bob")).IsAcquired);
+
+        Assert.True(await connection.GetDatabase().KeyExistsAsync($"scalable:rl:gcra:{options.Name}:{{alice}}"));
+        Assert.Throws<ArgumentException>(() => limiter.AttemptAcquire(null!));
+    }
+
+    [Fact]
+    public async Task Decisions_survive_a_flushed_script_cache()
+    {
+        using var admin = redis.Server.Connect("allowAdmin=true");
+        using var limiter = new RedisGcraRateLimiter(admin, Options(permitLimit: 1, window: TimeSpan.FromMinutes(1), burst: 2));
+        Assert.True((await limiter.AcquireAsync()).IsAcquired);
+
+        await admin.GetServer(redis.Server.Endpoint).ScriptFlushAsync();
+
+        Assert.True((await limiter.AcquireAsync()).IsAcquired);
+        Assert.False((await limiter.AcquireAsync()).IsAcquired);
+        Assert.False(limiter.IsInOutage);
+    }
+
+    [Fact]
+    public void Bad_settings_and_permit_counts_are_refused_naming_them()
+    {
+        using var connection = redis.Connect();
+
+        var window = Assert.Throws<ArgumentOutOfRangeException>(() => new RedisGcraRateLimiter(connection, new RedisGcraRateLimiterOptions { Window = TimeSpan.Zero }));
+        Assert.Equal("Window", window.ParamName);
+        var permits = Assert.Throws<ArgumentOutOfRangeException>(() => new RedisGcraRateLimiter(connection, new RedisGcraRateLimiterOptions { PermitLimit = 0 }));
+        Assert.Equal("PermitLimit", permits.ParamName);
+        var share = Assert.Throws<ArgumentOutOfRangeException>(() => new RedisGcraRateLimiter(connection, new RedisGcraRateLimiterOptions { FallbackShare = 0 }));
+        Assert.Equal("FallbackShare", share.ParamName);
+        Assert.Throws<ArgumentNullException>(() => new RedisGcraRateLimiter(connection, new RedisGcraRateLimiterOptions(), null!));
+
+        using var limiter = new RedisGcraRateLimiter(connection, Options(permitLimit: 10, window: TimeSpan.FromSeconds(1), burst: 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => limiter.AttemptAcquire(4));
+    }
+
+    private async Task<(int Admitted, int Attempts)> SaturateAsync(TimeProvider[] clocks)
+    {
+        var name = $"saturate-{Guid.NewGuid():N}";
+        var connections = clocks.Select(_ => redis.Connect()).ToArray();
+        try
+        {
+            var limiters = connections.Select((connection, i) => (RateLimiter)new RedisGcraRateLimiter(connection, new RedisGcraRateLimiterOptions
+            {
+                Name = name,
+                PermitLimit = Limit,
+                Window = TimeSpan.FromSeconds(1),
+                BurstLimit = Burst,
+                TimeProvider = clocks[i],
+            })).ToArray();
+            return await Saturation.RunAsync(limiters, Duration);
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
+    private static RedisGcraRateLimiterOptions Options(int permitLimit, TimeSpan window, int burst) => new()
+    {
+        Name = $"gcra-{Guid.NewGuid():N}",
+        PermitLimit = permitLimit,
+        Window = window,
+        BurstLimit = burst,
+    };
+}

@@ -4,7 +4,7 @@ using Scalable.Messaging.Internal;
 namespace Scalable.Messaging;
 
 /// <summary>One transactional outbox in one PostgreSQL database: enqueue inside your transaction, a relay publishes to Kafka.</summary>
-public sealed class Outbox : IAsyncDisposable
+public sealed class Outbox : IAsyncDisposable, IDisposable
 {
     private readonly OutboxEnqueuer _enqueuer;
     private readonly bool _ownsDataSource;
@@ -78,6 +78,15 @@ public sealed class Outbox : IAsyncDisposable
         await using var command = DataSource.CreateCommand($"DELETE FROM {Tables.HeldKeys} WHERE key = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = key });
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsDataSource)
+        {
+            DataSource.Dispose();
+        }
     }
 
     /// <inheritdoc />

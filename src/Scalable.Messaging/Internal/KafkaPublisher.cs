@@ -116,6 +116,17 @@ internal sealed class KafkaPublisher(string outbox, ScalableMessagingOptions opt
         };
     }
 
+    // The gapless guarantee is set on purpose, so librdkafka's "experimental" notice about it is not a warning for the application.
+    private static LogLevel LevelOf(LogMessage message) => message.Message.Contains("enable.gapless.guarantee is experimental", StringComparison.Ordinal)
+        ? LogLevel.Debug
+        : message.Level switch
+        {
+            <= SyslogLevel.Error => LogLevel.Error,
+            SyslogLevel.Warning => LogLevel.Warning,
+            SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
+            _ => LogLevel.Debug,
+        };
+
     private static string Describe(Error error) => $"{error.Code}: {error.Reason}";
 
     // A message failed only because the producer died (Local_Fatal) is not charged an attempt: it is sent again by the new producer.
@@ -144,6 +155,7 @@ internal sealed class KafkaPublisher(string outbox, ScalableMessagingOptions opt
                     Log.ProducerError(logger, outbox, Describe(error));
                 }
             })
+            .SetLogHandler((_, message) => Log.Librdkafka(logger, LevelOf(message), outbox, message.Facility, message.Message))
             .Build();
         ProducersCreated++;
         return _producer;

@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "Sampling the backlog of outbox '{Outbox}' failed.")]
     public static partial void BacklogSampleFailed(ILogger logger, string outbox, Exception exception);
+
+    [LoggerMessage(EventId = 5011, Message = "librdkafka {Facility} (outbox '{Outbox}'): {Text}")]
+    public static partial void Librdkafka(ILogger logger, LogLevel level, string outbox, string facility, string text);
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Scalable.Messaging.Internal;
 
 // Creates each registered outbox once, from its named options, and disposes them with the container.
-internal sealed class OutboxProvider(IEnumerable<OutboxRegistration> registrations, IOptionsMonitor<ScalableMessagingOptions> options, IServiceProvider services) : IOutboxProvider, IAsyncDisposable
+internal sealed class OutboxProvider(IEnumerable<OutboxRegistration> registrations, IOptionsMonitor<ScalableMessagingOptions> options, IServiceProvider services) : IOutboxProvider, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Outbox>> _outboxes = new(StringComparer.Ordinal);
     private readonly HashSet<string> _names = registrations.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
@@ -22,6 +22,14 @@ internal sealed class OutboxProvider(IEnumerable<OutboxRegistration> registratio
 
         var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
         return _outboxes.GetOrAdd(name, n => new Lazy<Outbox>(() => new Outbox(n, options.Get(n), timeProvider))).Value;
+    }
+
+    public void Dispose()
+    {
+        foreach (var outbox in _outboxes.Values.Where(o => o.IsValueCreated))
+        {
+            outbox.Value.Dispose();
+        }
     }
 
     public async ValueTask DisposeAsync()

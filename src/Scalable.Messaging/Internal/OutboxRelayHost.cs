@@ -7,9 +7,30 @@ namespace Scalable.Messaging.Internal;
 // The hosted service of one outbox: creates the schema, then runs its listener, its backlog sampler and its relay loops until the host stops.
 internal sealed class OutboxRelayHost(Outbox outbox, TimeProvider timeProvider, ILogger logger) : BackgroundService
 {
+    private bool _schemaReady;
+
+    // One attempt during host start, so the tables exist once StartAsync returns; if the database is not up yet, ExecuteAsync keeps trying.
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (outbox.Options.CreateSchemaOnStart)
+        {
+            try
+            {
+                await outbox.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+                _schemaReady = true;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
+            {
+                Log.RelayFailed(logger, outbox.Name, TimeSpan.Zero, ex);
+            }
+        }
+
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (outbox.Options.CreateSchemaOnStart && !await EnsureSchemaAsync(stoppingToken).ConfigureAwait(false))
+        if (outbox.Options.CreateSchemaOnStart && !_schemaReady && !await EnsureSchemaAsync(stoppingToken).ConfigureAwait(false))
         {
             return;
         }

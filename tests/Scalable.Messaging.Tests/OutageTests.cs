@@ -1,0 +1,75 @@
+using Confluent.Kafka;
+using Scalable.Messaging.Tests.Support;
+using Scalable.TestSupport;
+
+namespace Scalable.Messaging.Tests;
+
+public sealed class OutageTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    [Fact]
+    public async Task A_broker_down_for_seconds_mid_stream_loses_nothing_and_keeps_key_order()
+    {
+        using var cluster = KafkaMockCluster.StartLocal(brokers: 3);
+        cluster.CreateTopic("orders", partitions: 6, replicationFactor: 3);
+        // Messages time out while the broker is down, so they go through the outbox's own retries, not only librdkafka's.
+        await using var outbox = await TestOutbox.CreateAsync(await postgres.Server.CreateDatabaseAsync("outage"), cluster.BootstrapServers, o => o.Producer.MessageTimeoutMs = 2000);
+        var retried = 0;
+        await using var relays = new RunningRelays(outbox, count: 2, (_, relay) => relay.AfterPublish = (rows, _) =>
+        {
+            Interlocked.Add(ref retried, rows.Count(r => r.Attempts > 0));
+            return Task.CompletedTask;
+        });
+
+        var ids = new List<Guid>();
+        var producing = Task.Run(async () =>
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                ids.AddRange(await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin("orders", keys: 30, from: i * 50, count: 50)));
+                await Task.Delay(100);
+            }
+        });
+        await Task.Delay(1000);
+        cluster.SetBrokerDown(1);
+        await Task.Delay(4000);
+        cluster.SetBrokerUp(1);
+        await producing;
+
+        var read = KafkaReader.ReadAll(cluster.BootstrapServers, "orders", atLeast: ids.Count, timeout: TimeSpan.FromSeconds(90));
+        Assert.True(read.Select(m => m.MessageId).ToHashSet().SetEquals(ids), $"every message arrives ({read.Select(m => m.MessageId).Distinct().Count()} of {ids.Count})");
+        KafkaReader.AssertPerKeyOrder(read);
+        Assert.True(retried > 0, "messages that timed out during the outage were published again by the outbox");
+        await Eventually.TrueAsync(async () => await TestOutbox.CountAsync(outbox) == 0, because: "the outbox to drain after the outage");
+    }
+
+    [Fact]
+    public async Task A_relay_that_dies_between_publish_and_mark_is_replaced_without_loss_and_the_inbox_drops_the_redelivered_batch()
+    {
+        using var cluster = KafkaMockCluster.StartLocal(brokers: 1);
+        cluster.CreateTopic("orders", partitions: 3);
+        await using var outbox = await TestOutbox.CreateAsync(await postgres.Server.CreateDatabaseAsync("crash"), cluster.BootstrapServers, o => o.BatchSize = 200);
+        var ids = await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin("orders", keys: 20, from: 0, count: 2000));
+        var crashedBatch = new TaskCompletionSource<Guid[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        await using (new RunningRelays(outbox, count: 1, (_, relay) => relay.AfterPublish = (rows, _) =>
+        {
+            crashedBatch.TrySetResult(rows.Select(r => r.MessageId).ToArray());
+            throw new OperationCanceledException("the relay process dies after Kafka acknowledged the batch, before the rows are marked");
+        }))
+        {
+            await crashedBatch.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.Equal(2000, await TestOutbox.CountAsync(outbox));
+        await using var restarted = new RunningRelays(outbox, count: 1);
+        var read = KafkaReader.ReadAll(cluster.BootstrapServers, "orders", atLeast: 2000 + 200);
+
+        var unacknowledged = (await crashedBatch.Task).ToHashSet();
+        var duplicates = read.GroupBy(m => m.MessageId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.True(read.Select(m => m.MessageId).ToHashSet().SetEquals(ids), "every message arrives");
+        Assert.Equal(2000 + unacknowledged.Count, read.Count);
+        Assert.True(unacknowledged.SetEquals(duplicates), "only the batch that was never marked is delivered twice, with the same message ids");
+        KafkaReader.AssertPerKeyOrder(read);
+        Assert.Equal(2000, await InboxConsumer.ApplyAsync(outbox.DataSource, read));
+    }
+}

@@ -2,7 +2,6 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Scalable.Resilience.Internal;
 using StackExchange.Redis;
 
 namespace Scalable.Resilience;
@@ -60,7 +59,7 @@ public sealed class ScalableResilienceBuilder
         Services.TryAddSingleton(services =>
         {
             var redis = new Lazy<IConnectionMultiplexer>(() => connection(services));
-            return new SharedCircuitBreakerFactory(() => redis.Value, services.GetService<TimeProvider>() ?? TimeProvider.System, services.GetService<ILoggerFactory>());
+            return new SharedCircuitBreakers(() => redis.Value, services.GetService<TimeProvider>() ?? TimeProvider.System, services.GetService<ILoggerFactory>());
         });
         return this;
     }

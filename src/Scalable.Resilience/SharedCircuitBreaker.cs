@@ -55,6 +55,16 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable
     /// <summary>Gets a task that completes once the subscription is made and the current shared state is read (it never faults: without Redis the breaker stays local).</summary>
     public Task Ready { get; }
 
+    /// <summary>Wires the shared state into non-generic circuit-breaker options (see <see cref="Apply{TResult}(CircuitBreakerStrategyOptions{TResult})"/>).</summary>
+    /// <param name="options">The breaker options to change.</param>
+    /// <returns>The same options.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public CircuitBreakerStrategyOptions Apply(CircuitBreakerStrategyOptions options)
+    {
+        Apply<object>(options);
+        return options;
+    }
+
     /// <summary>Wires the shared state into circuit-breaker options: manual control, state provider and the open/close callbacks (existing callbacks still run).</summary>
     /// <typeparam name="TResult">The result type of the breaker.</typeparam>
     /// <param name="options">The breaker options to change.</param>

@@ -25,7 +25,7 @@ internal static class StandardPipelineConfigurator
 
         if (options.CircuitBreaker.Enabled)
         {
-            builder.AddCircuitBreaker(CreateBreaker(name, options.CircuitBreaker, services, onDisposed));
+            builder.AddCircuitBreaker(CreateBreaker(name, options.CircuitBreaker, services));
         }
 
         builder.AddTimeout(options.AttemptTimeout);
@@ -65,7 +65,7 @@ internal static class StandardPipelineConfigurator
         },
     };
 
-    private static CircuitBreakerStrategyOptions CreateBreaker(string pipeline, StandardCircuitBreakerOptions options, IServiceProvider services, Action<Action> onDisposed)
+    private static CircuitBreakerStrategyOptions CreateBreaker(string pipeline, StandardCircuitBreakerOptions options, IServiceProvider services)
     {
         var breaker = new CircuitBreakerStrategyOptions
         {
@@ -81,12 +81,10 @@ internal static class StandardPipelineConfigurator
 
         if (options.SharedName is { } sharedName)
         {
-            var factory = services.GetService<SharedCircuitBreakerFactory>()
+            var breakers = services.GetService<SharedCircuitBreakers>()
                 ?? throw new InvalidOperationException(
                     $"Pipelines:{pipeline}:CircuitBreaker:SharedName is set, but no Redis connection is configured; call UseRedis(...) on the Scalable resilience builder.");
-            var shared = factory.Create(sharedName);
-            shared.Apply(breaker);
-            onDisposed(() => shared.DisposeAsync().AsTask().GetAwaiter().GetResult());
+            breakers.Get(sharedName).Apply(breaker);
         }
 
         return breaker;

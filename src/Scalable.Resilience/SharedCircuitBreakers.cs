@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Scalable.Resilience;
+
+/// <summary>The shared breakers of one application instance, one per name, on the Redis connection given to UseRedis; resolve it to isolate or close a breaker everywhere.</summary>
+public sealed class SharedCircuitBreakers : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<SharedCircuitBreaker>> _breakers = new(StringComparer.Ordinal);
+    private readonly Func<IConnectionMultiplexer> _redis;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILoggerFactory? _loggerFactory;
+
+    internal SharedCircuitBreakers(Func<IConnectionMultiplexer> redis, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
+    {
+        _redis = redis;
+        _timeProvider = timeProvider;
+        _loggerFactory = loggerFactory;
+    }
+
+    /// <summary>Gets the shared breaker of the given name, creating and subscribing it on first use.</summary>
+    /// <param name="name">The breaker name, as in <see cref="StandardCircuitBreakerOptions.SharedName"/>.</param>
+    /// <returns>The breaker.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public SharedCircuitBreaker Get(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return _breakers.GetOrAdd(name, key => new Lazy<SharedCircuitBreaker>(
+            () => new SharedCircuitBreaker(_redis(), key, _timeProvider, _loggerFactory?.CreateLogger<SharedCircuitBreaker>()))).Value;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var breaker in _breakers.Values.Where(b => b.IsValueCreated))
+        {
+            await breaker.Value.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

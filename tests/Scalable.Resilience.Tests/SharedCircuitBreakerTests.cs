@@ -1,0 +1,145 @@
+using Microsoft.Extensions.DependencyInjection;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Registry;
+using Scalable.TestSupport;
+
+namespace Scalable.Resilience.Tests;
+
+public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task When_one_instance_opens_the_breaker_the_other_rejects_calls_too()
+    {
+        var name = $"payments-{Guid.NewGuid():N}";
+        await using var a = Instance(name);
+        await using var b = Instance(name);
+        var pipelineA = a.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("payments");
+        var pipelineB = b.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("payments");
+        await b.GetRequiredService<SharedCircuitBreakers>().Get(name).Ready;
+
+        for (var i = 0; i < 2; i++)
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(async () => await pipelineA.ExecuteAsync<int>(_ => throw new InvalidOperationException("dependency down")));
+        }
+
+        var calledOnB = 0;
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await pipelineB.ExecuteAsync(_ => { calledOnB++; return ValueTask.CompletedTask; });
+                return false;
+            }
+            catch (BrokenCircuitException)
+            {
+                return true;
+            }
+        }, Bound, "instance B to see the breaker opened by A");
+        await Assert.ThrowsAnyAsync<BrokenCircuitException>(async () => await pipelineB.ExecuteAsync(_ => { calledOnB++; return ValueTask.CompletedTask; }));
+    }
+
+    [Fact]
+    public async Task Manual_isolate_and_close_reach_every_instance_including_one_that_starts_later()
+    {
+        var name = $"search-{Guid.NewGuid():N}";
+        using var connectionA = redis.Connect();
+        using var connectionB = redis.Connect();
+        using var connectionC = redis.Connect();
+        await using var a = new SharedCircuitBreaker(connectionA, name);
+        await using var b = new SharedCircuitBreaker(connectionB, name);
+        var pipelineB = Pipeline(b);
+        await Task.WhenAll(a.Ready, b.Ready);
+
+        await a.IsolateAsync();
+        await Eventually.TrueAsync(() => Rejects(pipelineB), Bound, "B to be isolated");
+
+        await using var c = new SharedCircuitBreaker(connectionC, name);
+        var pipelineC = Pipeline(c);
+        await c.Ready;
+        await Eventually.TrueAsync(() => Rejects(pipelineC), Bound, "a late instance to read the isolation");
+
+        await a.CloseAsync();
+        await Eventually.TrueAsync(async () => !await Rejects(pipelineB) && !await Rejects(pipelineC), Bound, "B and C to close");
+    }
+
+    [Fact]
+    public async Task A_shared_break_ends_on_the_other_instance_after_the_break_duration()
+    {
+        var name = $"inventory-{Guid.NewGuid():N}";
+        var clock = new ManualTimeProvider();
+        using var connectionA = redis.Connect();
+        using var connectionB = redis.Connect();
+        await using var a = new SharedCircuitBreaker(connectionA, name);
+        await using var b = new SharedCircuitBreaker(connectionB, name, clock);
+        var pipelineA = Pipeline(a, minimumThroughput: 2);
+        var pipelineB = Pipeline(b);
+        await Task.WhenAll(a.Ready, b.Ready);
+
+        for (var i = 0; i < 2; i++)
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(async () => await pipelineA.ExecuteAsync<int>(_ => throw new InvalidOperationException()));
+        }
+
+        await Eventually.TrueAsync(() => Rejects(pipelineB), Bound, "B to see the break");
+        clock.Advance(TimeSpan.FromSeconds(31));
+        await Eventually.TrueAsync(async () => !await Rejects(pipelineB), Bound, "B to close after the break duration");
+    }
+
+    [Fact]
+    public async Task Without_Redis_the_breaker_still_works_locally()
+    {
+        await using var server = await RedisServer.StartLocalAsync();
+        using var connection = server.Connect();
+        await server.StopAsync();
+        await using var breaker = new SharedCircuitBreaker(connection, $"lonely-{Guid.NewGuid():N}");
+        var pipeline = Pipeline(breaker, minimumThroughput: 2);
+        await breaker.Ready;
+
+        for (var i = 0; i < 2; i++)
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(async () => await pipeline.ExecuteAsync<int>(_ => throw new InvalidOperationException()));
+        }
+
+        Assert.True(await Rejects(pipeline));
+    }
+
+    private static async Task<bool> Rejects(ResiliencePipeline pipeline)
+    {
+        try
+        {
+            await pipeline.ExecuteAsync(_ => ValueTask.CompletedTask);
+            return false;
+        }
+        catch (BrokenCircuitException)
+        {
+            return true;
+        }
+    }
+
+    private static ResiliencePipeline Pipeline(SharedCircuitBreaker shared, int minimumThroughput = 100)
+        => new ResiliencePipelineBuilder().AddCircuitBreaker(shared.Apply(new CircuitBreakerStrategyOptions
+        {
+            MinimumThroughput = minimumThroughput,
+            FailureRatio = 0.5,
+            BreakDuration = TimeSpan.FromSeconds(30),
+        })).Build();
+
+    private ServiceProvider Instance(string sharedName)
+    {
+        var services = new ServiceCollection();
+        services.AddScalableResilience()
+            .UseRedis(_ => redis.Connect())
+            .AddPipeline("payments", p =>
+            {
+                p.Retry.Enabled = false;
+                p.CircuitBreaker.MinimumThroughput = 2;
+                p.CircuitBreaker.FailureRatio = 0.5;
+                p.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(30);
+                p.CircuitBreaker.SharedName = sharedName;
+            });
+        return services.BuildServiceProvider();
+    }
+}

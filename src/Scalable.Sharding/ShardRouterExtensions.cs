@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Scalable.Sharding;
 
 /// <summary>Routes strings, GUIDs and integers with any <see cref="IShardRouter"/>, without allocating.</summary>
+[SkipLocalsInit]
 public static class ShardRouterExtensions
 {
     private const int StackLimit = 256;
@@ -78,16 +80,10 @@ public static class ShardRouterExtensions
         return router.GetShardIndex(bytes);
     }
 
-    /// <summary>Returns the shard index for a 32-bit integer key, routed by its four little-endian bytes.</summary>
+    /// <summary>Returns the shard index for a 32-bit integer key, routed exactly like the same value as a 64-bit key (so 42 and 42L go to the same shard).</summary>
     /// <param name="router">The router.</param>
     /// <param name="key">The key.</param>
     /// <returns>The shard index.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="router"/> is null.</exception>
-    public static int GetShardIndex(this IShardRouter router, int key)
-    {
-        ArgumentNullException.ThrowIfNull(router);
-        Span<byte> bytes = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(bytes, key);
-        return router.GetShardIndex(bytes);
-    }
+    public static int GetShardIndex(this IShardRouter router, int key) => router.GetShardIndex((long)key);
 }

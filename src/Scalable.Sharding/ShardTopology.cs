@@ -78,7 +78,7 @@ public sealed class ShardTopology
     /// <returns>The owning shard.</returns>
     public ShardDefinition GetShard(long key) => Shards[Router.GetShardIndex(key)];
 
-    /// <summary>Returns the shard that owns a key of one of the supported types: string, Guid, long or int.</summary>
+    /// <summary>Returns the shard that owns a key of one of the supported types: string, Guid, long or int (an int routes like the same long).</summary>
     /// <param name="key">The key.</param>
     /// <returns>The owning shard.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
@@ -89,7 +89,7 @@ public sealed class ShardTopology
         string s => GetShard(s),
         Guid g => GetShard(g),
         long l => GetShard(l),
-        int i => Shards[Router.GetShardIndex(i)],
+        int i => GetShard((long)i),
         _ => throw new ArgumentException($"Shard keys of type {key.GetType().Name} are not supported; use string, Guid, long or int.", nameof(key)),
     };
 

@@ -4,6 +4,7 @@ using Scalable.TestSupport;
 
 namespace Scalable.Sharding.Tests;
 
+[Collection("Resharding")]
 public sealed class ReshardingMoverTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]

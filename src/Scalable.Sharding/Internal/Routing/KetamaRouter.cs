@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Scalable.Sharding.Internal.Routing;
@@ -26,7 +25,7 @@ internal sealed class KetamaRouter : IShardRouter
             var digests = (int)MathF.Floor((float)(share * 40.0 * (float)list.Length));
             for (var k = 0; k < digests; k++)
             {
-                MD5.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{list[owner].Name}-{k}")), digest);
+                Md5.Hash(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{list[owner].Name}-{k}")), digest);
                 for (var h = 0; h < 4; h++)
                 {
                     points.Add((BinaryPrimitives.ReadUInt32LittleEndian(digest[(h * 4)..]), owner, list[owner].Name));
@@ -51,7 +50,7 @@ internal sealed class KetamaRouter : IShardRouter
     public static uint HashKey(ReadOnlySpan<byte> key)
     {
         Span<byte> digest = stackalloc byte[16];
-        MD5.HashData(key, digest);
+        Md5.Hash(key, digest);
         return BinaryPrimitives.ReadUInt32LittleEndian(digest);
     }
 

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Threading.RateLimiting;
 
 namespace Scalable.Resilience.Internal;
 
@@ -10,6 +12,15 @@ internal static class ResilienceMetrics
 
     public static readonly Meter Meter = new(Name);
     public static readonly ActivitySource ActivitySource = new(Name);
+
+    // Limiters whose queue length is reported; declared before the gauge that reads it.
+    private static readonly ConcurrentDictionary<RateLimiter, string> QueuedLimiters = new();
+
+    private static readonly ObservableGauge<long> Queued = Meter.CreateObservableGauge(
+        "scalable.resilience.rate_limiter.queued",
+        () => QueuedLimiters.Select(pair => new Measurement<long>(pair.Key.GetStatistics()?.CurrentQueuedCount ?? 0, new KeyValuePair<string, object?>("limiter", pair.Value))),
+        "{request}",
+        "Requests waiting for a permit of the standard pipelines' local limiters.");
 
     private static readonly Counter<long> Decisions = Meter.CreateCounter<long>(
         "scalable.resilience.rate_limiter.decisions", "{decision}", "Permit decisions of Scalable rate limiters, by limiter, result and source (redis, fallback).");
@@ -28,6 +39,10 @@ internal static class ResilienceMetrics
 
     private static readonly UpDownCounter<long> AdaptiveInFlight = Meter.CreateUpDownCounter<long>(
         "scalable.resilience.adaptive.in_flight", "{request}", "Requests holding a permit of adaptive limiters.");
+
+    public static void ObserveQueue(RateLimiter limiter, string name) => QueuedLimiters[limiter] = name;
+
+    public static void ForgetQueue(RateLimiter limiter) => QueuedLimiters.TryRemove(limiter, out _);
 
     public static void RecordDecision(string limiter, bool acquired, string source)
     {

@@ -46,7 +46,12 @@ internal static class StandardPipelineConfigurator
             QueueLimit = options.QueueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
-        onDisposed(limiter.Dispose);
+        ResilienceMetrics.ObserveQueue(limiter, pipeline);
+        onDisposed(() =>
+        {
+            ResilienceMetrics.ForgetQueue(limiter);
+            limiter.Dispose();
+        });
         return limiter;
     }
 

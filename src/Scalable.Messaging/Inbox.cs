@@ -10,6 +10,7 @@ namespace Scalable.Messaging;
 public sealed class Inbox
 {
     private readonly string _insertSql;
+    private readonly string _purgeSql;
 
     /// <summary>Creates an inbox over the processed-messages table of an outbox schema (created by <see cref="Outbox.EnsureSchemaAsync"/>).</summary>
     /// <param name="schema">The schema, as in <see cref="ScalableMessagingOptions.Schema"/>.</param>
@@ -29,6 +30,7 @@ public sealed class Inbox
 
         var tables = new OutboxTables(schema, tablePrefix);
         _insertSql = $"INSERT INTO {tables.Processed} (consumer_group, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+        _purgeSql = $"DELETE FROM {tables.Processed} WHERE ctid IN (SELECT ctid FROM {tables.Processed} WHERE processed_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)";
     }
 
     /// <summary>Records that a consumer group processed a message, inside the handler's transaction; false means it was processed before and the handler must skip it.</summary>
@@ -47,6 +49,33 @@ public sealed class Inbox
         command.Parameters.Add(new NpgsqlParameter { Value = consumerGroup, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = messageId, NpgsqlDbType = NpgsqlDbType.Uuid });
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Deletes records older than a point in time, in small batches of one short transaction each, so handlers are never locked out.</summary>
+    /// <param name="dataSource">The database that holds the inbox table.</param>
+    /// <param name="olderThan">Records processed before this are deleted; keep them longer than any redelivery can take.</param>
+    /// <param name="batchSize">Rows deleted per transaction.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    /// <returns>How many records were deleted.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="dataSource"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
+    public async Task<long> PurgeAsync(NpgsqlDataSource dataSource, DateTimeOffset olderThan, int batchSize = 1000, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        long total = 0;
+        while (true)
+        {
+            await using var command = dataSource.CreateCommand(_purgeSql);
+            command.Parameters.Add(new NpgsqlParameter { Value = olderThan, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter { Value = batchSize, NpgsqlDbType = NpgsqlDbType.Integer });
+            var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            total += deleted;
+            if (deleted < batchSize)
+            {
+                return total;
+            }
+        }
     }
 
     /// <summary>Reads the message id the outbox relay put in a Kafka message's headers.</summary>

@@ -30,6 +30,23 @@ public sealed class InboxTests(PostgresFixture postgres) : IClassFixture<Postgre
     }
 
     [Fact]
+    public async Task Purge_deletes_old_records_in_batches_and_keeps_newer_ones()
+    {
+        await using var database = await NewDatabaseAsync();
+        var inbox = new Inbox();
+        var ids = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
+        foreach (var id in ids)
+        {
+            await RecordAsync(database, inbox, "billing", id, commit: true);
+        }
+
+        Assert.Equal(0, await inbox.PurgeAsync(database, DateTimeOffset.UtcNow.AddHours(-1), batchSize: 2));
+        Assert.False(await RecordAsync(database, inbox, "billing", ids[0], commit: false));
+        Assert.Equal(5, await inbox.PurgeAsync(database, DateTimeOffset.UtcNow.AddHours(1), batchSize: 2));
+        Assert.True(await RecordAsync(database, inbox, "billing", ids[0], commit: false));
+    }
+
+    [Fact]
     public void Invalid_table_names_are_rejected()
     {
         Assert.Equal("schema", Assert.Throws<ArgumentException>(() => new Inbox("public; drop table x")).ParamName);

@@ -6,7 +6,7 @@ namespace Scalable.Messaging.Tests.Support;
 // Builds an outbox on a test database, with small retry delays and the schema created.
 internal static class TestOutbox
 {
-    public static async Task<Outbox> CreateAsync(string connectionString, string bootstrapServers, Action<ScalableMessagingOptions>? configure = null)
+    public static async Task<Outbox> CreateAsync(string connectionString, string bootstrapServers, Action<ScalableMessagingOptions>? configure = null, string name = "test")
     {
         var options = new ScalableMessagingOptions
         {
@@ -17,7 +17,7 @@ internal static class TestOutbox
             MaxRetryDelay = TimeSpan.FromSeconds(1),
         };
         configure?.Invoke(options);
-        var outbox = new Outbox("test", options, TimeProvider.System);
+        var outbox = new Outbox(name, options, TimeProvider.System);
         await outbox.EnsureSchemaAsync();
         return outbox;
     }

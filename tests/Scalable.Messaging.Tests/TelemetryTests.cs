@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Scalable.Messaging.Tests.Support;
+using Scalable.TestSupport;
+
+namespace Scalable.Messaging.Tests;
+
+public sealed class TelemetryTests(MessagingFixture servers) : IClassFixture<MessagingFixture>
+{
+    [Fact]
+    public async Task The_meter_reports_enqueued_published_and_commit_to_ack_for_the_outbox()
+    {
+        var name = $"telemetry-{Guid.NewGuid():N}";
+        var totals = new ConcurrentDictionary<string, double>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "Scalable.Messaging")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "scalable.outbox.name" && (string?)tag.Value == name)
+                {
+                    totals.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value);
+                    totals.AddOrUpdate(instrument.Name + ".count", 1, (_, count) => count + 1);
+                }
+            }
+        }
+
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value, tags));
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value, tags));
+        listener.Start();
+        var topic = servers.CreateTopic();
+        await using var outbox = await TestOutbox.CreateAsync(await servers.Postgres.CreateDatabaseAsync("telemetry"), servers.Kafka.BootstrapServers, name: name);
+        await using var relays = new RunningRelays(outbox, count: 1);
+
+        await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin(topic, keys: 3, from: 0, count: 30));
+
+        await Eventually.TrueAsync(() => totals.GetValueOrDefault("scalable.messaging.outbox.published") == 30, because: "30 published messages to be counted");
+        Assert.Equal(30, totals["scalable.messaging.outbox.enqueued"]);
+        Assert.Equal(30, totals["scalable.messaging.outbox.commit_to_ack.duration.count"]);
+        Assert.InRange(totals["scalable.messaging.outbox.commit_to_ack.duration"] / 30, 0, 30);
+    }
+}

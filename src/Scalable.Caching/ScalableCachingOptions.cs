@@ -42,6 +42,9 @@ public sealed class ScalableCachingOptions
     /// <summary>Gets or sets how many removals made while L2 is unreachable are kept for replay; older ones beyond this are dropped and logged. <value>Default: 10000.</value></summary>
     public int MaximumPendingRemovals { get; set; } = 10_000;
 
+    /// <summary>Gets or sets how long to wait after Redis reconnects before replaying queued removals, so the other instances have resubscribed and hear them. <value>Default: 2 seconds.</value></summary>
+    public TimeSpan ReplayDelayAfterReconnect { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Gets or sets how many early refreshes may run in the background at once; more are skipped. <value>Default: 64.</value></summary>
     public int MaximumBackgroundRefreshes { get; set; } = 64;
 

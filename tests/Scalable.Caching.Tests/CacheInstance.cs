@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Scalable.Caching.Internal;
 using StackExchange.Redis;
 
@@ -9,8 +10,9 @@ internal sealed class CacheInstance : IDisposable
 {
     private readonly ServiceProvider _provider;
 
-    private CacheInstance(ServiceProvider provider, ConnectionMultiplexer? connection)
+    private CacheInstance(ServiceProvider provider, ConnectionMultiplexer? connection, ListLogger log)
     {
+        Log = log;
         _provider = provider;
         Connection = connection;
         Cache = provider.GetRequiredService<IScalableCache>();
@@ -23,6 +25,8 @@ internal sealed class CacheInstance : IDisposable
 
     public ConnectionMultiplexer? Connection { get; }
 
+    public ListLogger Log { get; }
+
     public static CacheInstance Local(Action<ScalableCachingOptions>? configure = null, TimeProvider? time = null)
         => Build(null, configure, time, null);
 
@@ -31,7 +35,9 @@ internal sealed class CacheInstance : IDisposable
 
     public static CacheInstance Build(ConnectionMultiplexer? connection, Action<ScalableCachingOptions>? configure, TimeProvider? time, string? prefix, Action<IServiceCollection>? more = null)
     {
+        var log = new ListLogger();
         var services = new ServiceCollection();
+        services.AddLogging(l => l.AddProvider(log));
         if (time is not null)
         {
             services.AddSingleton(time);
@@ -52,7 +58,7 @@ internal sealed class CacheInstance : IDisposable
         }
 
         more?.Invoke(services);
-        return new CacheInstance(services.BuildServiceProvider(), connection);
+        return new CacheInstance(services.BuildServiceProvider(), connection, log);
     }
 
     public static string NewKey() => $"key-{Guid.NewGuid():N}";

@@ -73,8 +73,21 @@ internal sealed partial class ScalableCache
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        // The server answers again: stop skipping it and re-apply what it missed.
+        // The server answers again: stop skipping it, and once the other instances have had time to
+        // resubscribe, re-apply and re-announce what it missed.
         _breaker.Reset();
-        _ = ReplayPendingAsync();
+        _ = ReplayAfterReconnectAsync();
+    }
+
+    private async Task ReplayAfterReconnectAsync()
+    {
+        try
+        {
+            await Task.Delay(_options.ReplayDelayAfterReconnect, _time, _disposing.Token).ConfigureAwait(false);
+            await ReplayPendingAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 }

@@ -108,7 +108,7 @@ internal sealed partial class ScalableCache
             var result = await operation().ConfigureAwait(false);
             if (_breaker.RecordSuccess())
             {
-                _ = ReplayPendingAsync();
+                _ = ReplayAfterReconnectAsync();
             }
 
             return (false, result);

@@ -188,7 +188,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
             _redis.Multiplexer.ConnectionRestored -= OnConnectionRestored;
             if (_backplane is not null)
             {
-                _ = IgnoreFailureAsync(_backplane.UnsubscribeAsync());
+                _ = IgnoreFailureAsync(_backplane.UnsubscribeAsync);
             }
 
             _redis.Dispose();
@@ -196,7 +196,6 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
 
         _memory.Dispose();
         _metrics.Dispose();
-        _disposing.Dispose();
     }
 
     internal void EvictLocal(string key) => _memory.Remove(key);
@@ -250,11 +249,11 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         return new EntryMeta(hasValue, createdMs, logical, hard, deltaMs, options.Tags is { Count: > 0 } tags ? [.. tags] : []);
     }
 
-    private static async Task IgnoreFailureAsync(Task task)
+    private static async Task IgnoreFailureAsync(Func<Task> operation)
     {
         try
         {
-            await task.ConfigureAwait(false);
+            await operation().ConfigureAwait(false);
         }
         catch (Exception)
         {

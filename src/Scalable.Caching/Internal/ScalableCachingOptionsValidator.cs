@@ -24,6 +24,7 @@ internal sealed class ScalableCachingOptionsValidator : IValidateOptions<Scalabl
         Require(options.L2CircuitBreakerFailureThreshold > 0, $"{nameof(ScalableCachingOptions.L2CircuitBreakerFailureThreshold)} must be greater than zero (was {options.L2CircuitBreakerFailureThreshold}).");
         Require(options.L2CircuitBreakerBreakDuration > TimeSpan.Zero, $"{nameof(ScalableCachingOptions.L2CircuitBreakerBreakDuration)} must be greater than zero (was {options.L2CircuitBreakerBreakDuration}).");
         Require(options.MaximumPendingRemovals > 0, $"{nameof(ScalableCachingOptions.MaximumPendingRemovals)} must be greater than zero (was {options.MaximumPendingRemovals}).");
+        Require(options.ReplayDelayAfterReconnect >= TimeSpan.Zero, $"{nameof(ScalableCachingOptions.ReplayDelayAfterReconnect)} must not be negative (was {options.ReplayDelayAfterReconnect}).");
         Require(options.MaximumBackgroundRefreshes >= 0, $"{nameof(ScalableCachingOptions.MaximumBackgroundRefreshes)} must not be negative (was {options.MaximumBackgroundRefreshes}).");
         Require(options.TagRemovalRetention > TimeSpan.Zero, $"{nameof(ScalableCachingOptions.TagRemovalRetention)} must be greater than zero (was {options.TagRemovalRetention}).");
         if (options.DefaultEntryOptions is null)

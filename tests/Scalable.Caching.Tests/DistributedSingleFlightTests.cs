@@ -1,0 +1,100 @@
+namespace Scalable.Caching.Tests;
+
+public sealed class DistributedSingleFlightTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    [Fact]
+    public async Task Four_instances_with_250_callers_each_on_one_cold_key_run_the_factory_once_in_total()
+    {
+        var prefix = CacheInstance.NewPrefix();
+        var instances = Enumerable.Range(0, 4).Select(_ => CacheInstance.WithRedis(redis.Connect(), prefix: prefix)).ToArray();
+        try
+        {
+            var runs = 0;
+            Func<CancellationToken, ValueTask<string>> factory = async ct =>
+            {
+                Interlocked.Increment(ref runs);
+                await Task.Delay(300, ct);
+                return "computed once";
+            };
+
+            var callers = Enumerable.Range(0, 1000)
+                .Select(i => Task.Run(async () => await instances[i % 4].Cache.GetOrCreateAsync("cold", factory)))
+                .ToArray();
+            var values = await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.Equal(1, runs);
+            Assert.Equal(1000, values.Length);
+            Assert.All(values, v => Assert.Equal("computed once", v));
+        }
+        finally
+        {
+            Array.ForEach(instances, i => i.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task When_the_lease_holder_dies_mid_factory_another_instance_computes_after_the_lease_expires()
+    {
+        var prefix = CacheInstance.NewPrefix();
+        void ShortLease(ScalableCachingOptions o)
+        {
+            o.LeaseDuration = TimeSpan.FromSeconds(1);
+            o.LeaseWaitTimeout = TimeSpan.FromMinutes(2);
+        }
+
+        var holder = CacheInstance.WithRedis(redis.Connect(), ShortLease, prefix);
+        using var survivor = CacheInstance.WithRedis(redis.Connect(), ShortLease, prefix);
+        using var holderCaller = new CancellationTokenSource();
+        var holderStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var survivorRuns = 0;
+
+        var holderCall = holder.Cache.GetOrCreateAsync<string>("k", async ct =>
+        {
+            holderStarted.SetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return "from the holder";
+        }, cancellationToken: holderCaller.Token).AsTask();
+        await holderStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var survivorCall = survivor.Cache.GetOrCreateAsync("k", _ =>
+        {
+            Interlocked.Increment(ref survivorRuns);
+            return ValueTask.FromResult("from the survivor");
+        }).AsTask();
+        await Task.Delay(300);
+        Assert.Equal(0, Volatile.Read(ref survivorRuns));
+
+        holder.Connection!.Dispose();
+        await holderCaller.CancelAsync();
+
+        var finished = await Task.WhenAny(survivorCall, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.True(finished == survivorCall, $"the survivor should finish; survivor log:\n{survivor.Log.Text}\nholder log:\n{holder.Log.Text}");
+        Assert.Equal("from the survivor", await survivorCall);
+        Assert.Equal(1, survivorRuns);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => holderCall);
+        holder.Dispose();
+    }
+
+    [Fact]
+    public async Task A_waiter_computes_itself_after_the_bounded_wait_when_the_holder_never_finishes()
+    {
+        var prefix = CacheInstance.NewPrefix();
+        using var holder = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        using var waiter = CacheInstance.WithRedis(redis.Connect(), o => o.LeaseWaitTimeout = TimeSpan.FromSeconds(1), prefix);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holderStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var holderCall = holder.Cache.GetOrCreateAsync("k", async ct =>
+        {
+            holderStarted.SetResult();
+            await release.Task.WaitAsync(ct);
+            return "slow";
+        }).AsTask();
+        await holderStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var value = await waiter.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("impatient")).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        release.SetResult();
+
+        Assert.Equal("impatient", value);
+        Assert.Equal("slow", await holderCall);
+    }
+}

@@ -1,0 +1,61 @@
+namespace Scalable.Caching.Tests;
+
+public sealed class EarlyRefreshTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    [Fact]
+    public async Task Under_steady_reads_the_factory_runs_ahead_of_expiry_and_no_read_waits_for_it()
+    {
+        using var instance = CacheInstance.WithRedis(redis.Connect(), prefix: CacheInstance.NewPrefix());
+        var options = new CacheEntryOptions { Duration = TimeSpan.FromSeconds(2), EarlyRefreshBeta = 4 };
+        var runs = 0;
+        Func<CancellationToken, ValueTask<int>> factory = async ct =>
+        {
+            var run = Interlocked.Increment(ref runs);
+            await Task.Delay(50, ct);
+            return run;
+        };
+        await instance.Cache.GetOrCreateAsync("k", factory, options);
+
+        var waited = 0;
+        var seen = new HashSet<int>();
+        var until = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < until)
+        {
+            var read = instance.Cache.GetOrCreateAsync("k", factory, options);
+            if (!read.IsCompletedSuccessfully)
+            {
+                waited++;
+            }
+
+            seen.Add(await read);
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(0, waited);
+        Assert.True(runs >= 3, $"the factory should have refreshed ahead of expiry at least twice (ran {runs} times)");
+        Assert.True(seen.Count >= 3, $"reads should have seen refreshed values (saw {string.Join(",", seen)})");
+    }
+
+    [Fact]
+    public async Task With_beta_zero_no_early_refresh_happens()
+    {
+        using var instance = CacheInstance.Local();
+        var options = new CacheEntryOptions { Duration = TimeSpan.FromSeconds(30), EarlyRefreshBeta = 0 };
+        var runs = 0;
+        Func<CancellationToken, ValueTask<int>> factory = async ct =>
+        {
+            Interlocked.Increment(ref runs);
+            await Task.Delay(100, ct);
+            return 1;
+        };
+        await instance.Cache.GetOrCreateAsync("k", factory, options);
+
+        for (var i = 0; i < 80; i++)
+        {
+            await instance.Cache.GetOrCreateAsync("k", factory, options);
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, runs);
+    }
+}

@@ -1,0 +1,91 @@
+namespace Scalable.Caching.Tests;
+
+public sealed class InvalidationTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    [Fact]
+    public async Task Instance_b_serves_the_new_value_right_after_instance_a_updates_it()
+    {
+        var prefix = CacheInstance.NewPrefix();
+        using var a = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        using var b = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"));
+        Assert.Equal("v1", await b.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("b's factory")));
+
+        await a.Cache.SetAsync("k", "v2");
+
+        await Eventually.TrueAsync(
+            async () => await b.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("b's factory")) == "v2",
+            because: "B to evict its L1 copy and read the new value");
+    }
+
+    [Fact]
+    public async Task A_removal_on_one_instance_evicts_the_entry_everywhere()
+    {
+        var prefix = CacheInstance.NewPrefix();
+        using var a = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        using var b = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"));
+        await b.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("unused"));
+
+        await a.Cache.RemoveAsync("k");
+
+        await Eventually.TrueAsync(async () => !(await b.Cache.TryGetAsync<string>("k")).HasValue, because: "B to drop the removed key");
+        Assert.False((await a.Cache.TryGetAsync<string>("k")).HasValue);
+    }
+
+    [Fact]
+    public async Task An_instance_ignores_its_own_notices_and_keeps_serving_its_l1_copy()
+    {
+        var prefix = CacheInstance.NewPrefix();
+        using var a = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        using var b = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        await b.Cache.GetOrCreateAsync("other", _ => ValueTask.FromResult(0));
+        await a.Cache.SetAsync("k", "v1");
+        await a.Cache.SetAsync("probe", 1);
+        await Eventually.TrueAsync(async () => (await b.Cache.TryGetAsync<int>("probe")).Value == 1, because: "the notices to go round");
+
+        var hit = a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("recomputed"));
+
+        Assert.True(hit.IsCompletedSuccessfully);
+        Assert.Equal("v1", await hit);
+    }
+
+    [Fact]
+    public async Task Remove_by_tag_invalidates_tagged_entries_on_every_instance_and_leaves_others()
+    {
+        var prefix = CacheInstance.NewPrefix();
+        using var a = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        using var b = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        var tagged = new CacheEntryOptions { Tags = ["customer:7"] };
+        var bRuns = 0;
+        ValueTask<string> BFactory(CancellationToken _)
+        {
+            Interlocked.Increment(ref bRuns);
+            return ValueTask.FromResult("recomputed");
+        }
+
+        await a.Cache.GetOrCreateAsync("order:1", _ => ValueTask.FromResult("v1"), tagged);
+        await a.Cache.GetOrCreateAsync("untagged", _ => ValueTask.FromResult("keep"));
+        Assert.Equal("v1", await b.Cache.GetOrCreateAsync("order:1", BFactory, tagged));
+
+        await a.Cache.RemoveByTagAsync("customer:7");
+
+        Assert.Equal("recomputed", await a.Cache.GetOrCreateAsync("order:1", _ => ValueTask.FromResult("recomputed"), tagged));
+        await Eventually.TrueAsync(async () => await b.Cache.GetOrCreateAsync("order:1", BFactory, tagged) == "recomputed", because: "B to see the tag removal");
+        Assert.Equal("keep", await b.Cache.GetOrCreateAsync("untagged", _ => ValueTask.FromResult("lost")));
+    }
+
+    [Fact]
+    public async Task A_new_instance_does_not_read_an_entry_whose_tag_was_removed_before_it_started()
+    {
+        var prefix = CacheInstance.NewPrefix();
+        using var a = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        var tagged = new CacheEntryOptions { Tags = ["t"] };
+        await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("old"), tagged);
+        await a.Cache.RemoveByTagAsync("t");
+
+        using var late = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+
+        Assert.False((await late.Cache.TryGetAsync<string>("k")).HasValue);
+    }
+}

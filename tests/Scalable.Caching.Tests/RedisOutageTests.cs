@@ -1,0 +1,64 @@
+using StackExchange.Redis;
+
+namespace Scalable.Caching.Tests;
+
+// Each test starts its own Redis, because it kills it.
+public sealed class RedisOutageTests
+{
+    private static void FastBreaker(ScalableCachingOptions o)
+    {
+        o.L2CircuitBreakerFailureThreshold = 2;
+        o.L2CircuitBreakerBreakDuration = TimeSpan.FromMilliseconds(500);
+    }
+
+    [Fact]
+    public async Task With_redis_stopped_reads_keep_succeeding_and_after_restart_an_outage_removal_holds_and_notices_flow_again()
+    {
+        await using var server = await RedisServer.StartLocalAsync();
+        var prefix = CacheInstance.NewPrefix();
+        using var a = CacheInstance.WithRedis(server.Connect(), FastBreaker, prefix);
+        using var b = CacheInstance.WithRedis(server.Connect(), FastBreaker, prefix);
+        var failSafe = new CacheEntryOptions { Duration = TimeSpan.FromMilliseconds(300), FailSafeMaxDuration = TimeSpan.FromMinutes(10), EarlyRefreshBeta = 0 };
+        await a.Cache.GetOrCreateAsync("removed", _ => ValueTask.FromResult("v1"));
+        Assert.Equal("v1", await b.Cache.GetOrCreateAsync("removed", _ => ValueTask.FromResult("b's factory")));
+        await b.Cache.GetOrCreateAsync("short", _ => ValueTask.FromResult("s1"), failSafe);
+
+        await server.StopAsync();
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal("v1", await b.Cache.GetOrCreateAsync("removed", _ => ValueTask.FromResult("b's factory")));
+            await a.Cache.SetAsync($"during-outage-{i}", i);
+        }
+
+        await Task.Delay(400);
+        var stale = await b.Cache.GetOrCreateEntryAsync<string>("short", (_, _) => throw new InvalidOperationException("source down too"), failSafe);
+        Assert.Equal(new CacheResult<string>("s1", true, true), stale);
+        Assert.Equal("fresh", await b.Cache.GetOrCreateAsync("cold", _ => ValueTask.FromResult("fresh")));
+        await a.Cache.RemoveAsync("removed");
+        Assert.Equal(1, a.Internal.PendingRemovalCount);
+
+        await server.RestartAsync();
+
+        await Eventually.TrueAsync(
+            async () => await b.Cache.GetOrCreateAsync("removed", _ => ValueTask.FromResult("recomputed by b")) == "recomputed by b",
+            because: "the replayed removal to evict B's copy");
+        Assert.Equal(0, a.Internal.PendingRemovalCount);
+        await a.Cache.SetAsync("after", "a2");
+        await Eventually.TrueAsync(
+            async () => await b.Cache.GetOrCreateAsync("after", _ => ValueTask.FromResult("b's factory")) == "a2",
+            because: "backplane notices and L2 to work again after the restart");
+        await b.Cache.SetAsync("after", "b3");
+        await Eventually.TrueAsync(async () => (await a.Cache.TryGetAsync<string>("after")).Value == "b3", because: "A to hear B again");
+    }
+
+    [Fact]
+    public async Task With_throw_on_l2_errors_the_redis_failure_reaches_the_caller()
+    {
+        await using var server = await RedisServer.StartLocalAsync();
+        using var a = CacheInstance.WithRedis(server.Connect(), o => o.ThrowOnL2Errors = true, CacheInstance.NewPrefix());
+        await server.StopAsync();
+
+        await Assert.ThrowsAnyAsync<RedisException>(async () => await a.Cache.SetAsync("k", 1));
+    }
+}

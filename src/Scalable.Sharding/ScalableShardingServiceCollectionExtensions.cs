@@ -19,7 +19,9 @@ public static class ScalableShardingServiceCollectionExtensions
         services.AddOptions<ScalableShardingOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScalableShardingOptions>, ShardingOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ShardMap>();
+        services.TryAddSingleton(sp => new ShardMap(
+            sp.GetRequiredService<IOptionsMonitor<ScalableShardingOptions>>(),
+            sp.GetService<Logging.ILogger<ShardMap>>()));
         services.TryAddSingleton(sp => new ShardedDatabase(
             sp.GetRequiredService<ShardMap>(),
             sp.GetRequiredService<IOptionsMonitor<ScalableShardingOptions>>(),

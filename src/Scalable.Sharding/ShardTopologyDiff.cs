@@ -1,3 +1,5 @@
+using Scalable.Sharding.Internal.Routing;
+
 namespace Scalable.Sharding;
 
 /// <summary>Compares two topologies: which keys change owner, and where they go. Shards are matched by name.</summary>
@@ -42,6 +44,45 @@ public static class ShardTopologyDiff
         }
 
         return counts.ToDictionary(p => p.Key, p => (double)p.Value / sampleSize);
+    }
+
+    /// <summary>Returns exactly which ranges of key hashes change owner between two Ketama topologies, and where they go.</summary>
+    /// <param name="from">The old topology (router <see cref="ShardRouterKind.Ketama"/>).</param>
+    /// <param name="to">The new topology (router <see cref="ShardRouterKind.Ketama"/>).</param>
+    /// <returns>The moved ranges, in hash order, adjacent ranges with the same owners merged.</returns>
+    /// <exception cref="ArgumentException">A topology does not use the Ketama router; other routers have no fixed hash ranges (use <see cref="GetMoves"/>).</exception>
+    public static IReadOnlyList<HashRangeMove> GetMovedHashRanges(ShardTopology from, ShardTopology to)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        var a = from.Router as KetamaRouter ?? throw new ArgumentException("Hash ranges exist only for the Ketama router; use GetMoves for keys.", nameof(from));
+        var b = to.Router as KetamaRouter ?? throw new ArgumentException("Hash ranges exist only for the Ketama router; use GetMoves for keys.", nameof(to));
+        var moves = new List<HashRangeMove>();
+        uint start = 0;
+        foreach (var end in a.Points.Concat(b.Points).Append(uint.MaxValue).Distinct().Order())
+        {
+            // Within (previous boundary, end] both rings have a constant owner: the first point at or after end.
+            var (oldOwner, newOwner) = (from.Shards[a.OwnerOfHash(end)].Name, to.Shards[b.OwnerOfHash(end)].Name);
+            if (oldOwner != newOwner)
+            {
+                if (moves.Count > 0 && moves[^1].End + 1 == start && moves[^1].From == oldOwner && moves[^1].To == newOwner)
+                {
+                    moves[^1] = moves[^1] with { End = end };
+                }
+                else
+                {
+                    moves.Add(new HashRangeMove(start, end, oldOwner, newOwner));
+                }
+            }
+
+            start = end + 1;
+            if (end == uint.MaxValue)
+            {
+                break;
+            }
+        }
+
+        return moves;
     }
 
     private static IEnumerable<KeyMove> Iterate(ShardTopology from, ShardTopology to, IEnumerable<object> keys)

@@ -57,4 +57,33 @@ public sealed class ShardTopologyDiffTests
         var error = Assert.Throws<ArgumentException>(() => Topology(2).GetShardForKey(3.5));
         Assert.Contains("Double", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Ketama_hash_ranges_name_exactly_the_keys_that_move_and_where()
+    {
+        var from = Topology(3, ShardRouterKind.Ketama);
+        var to = Topology(4, ShardRouterKind.Ketama, 2);
+
+        var ranges = ShardTopologyDiff.GetMovedHashRanges(from, to);
+
+        Assert.All(ranges, r => Assert.Equal("shard3", r.To));
+        Assert.InRange(ranges.Sum(r => (double)r.End - r.Start + 1) / 4294967296.0, 0.15, 0.35);
+        foreach (var key in RouterSets.Keys(20_000))
+        {
+            var hash = Scalable.Sharding.Internal.Routing.KetamaRouter.HashKey(System.Text.Encoding.UTF8.GetBytes(key));
+            var range = ranges.SingleOrDefault(r => r.Start <= hash && hash <= r.End);
+            var (a, b) = (from.GetShard(key).Name, to.GetShard(key).Name);
+            Assert.Equal(a != b, range is not null);
+            if (range is not null)
+            {
+                Assert.Equal((a, b), (range.From, range.To));
+            }
+        }
+    }
+
+    [Fact]
+    public void Hash_ranges_are_refused_for_routers_without_fixed_ranges()
+    {
+        Assert.Throws<ArgumentException>(() => ShardTopologyDiff.GetMovedHashRanges(Topology(3), Topology(4, version: 2)));
+    }
 }

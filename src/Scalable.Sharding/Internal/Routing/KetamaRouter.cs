@@ -54,9 +54,13 @@ internal sealed class KetamaRouter : IShardRouter
         return BinaryPrimitives.ReadUInt32LittleEndian(digest);
     }
 
-    public int GetShardIndex(ReadOnlySpan<byte> key)
+    public IEnumerable<uint> Points => Enumerable.Range(0, _ring.Count).Select(_ring.PointAt);
+
+    public int GetShardIndex(ReadOnlySpan<byte> key) => OwnerOfHash(HashKey(key));
+
+    public int OwnerOfHash(uint hash)
     {
-        var index = _ring.LowerBound(HashKey(key));
+        var index = _ring.LowerBound(hash);
         return _ring.OwnerAt(index == _ring.Count ? 0 : index);
     }
 }

@@ -59,28 +59,39 @@ internal static class Md5
         }
 
         uint a = a0, b = b0, c = c0, d = d0;
-        for (var i = 0; i < 64; i++)
+        for (var i = 0; i < 16; i++)
         {
-            uint f;
-            int g;
-            switch (i >> 4)
-            {
-                case 0: f = (b & c) | (~b & d); g = i; break;
-                case 1: f = (d & b) | (~d & c); g = ((5 * i) + 1) & 15; break;
-                case 2: f = b ^ c ^ d; g = ((3 * i) + 5) & 15; break;
-                default: f = c ^ (b | ~d); g = (7 * i) & 15; break;
-            }
+            Step(ref a, ref b, ref c, ref d, (b & c) | (~b & d), m[i], i);
+        }
 
-            f += a + Constants[i] + m[g];
-            a = d;
-            d = c;
-            c = b;
-            b += BitOperations.RotateLeft(f, Shifts[i]);
+        for (var i = 16; i < 32; i++)
+        {
+            Step(ref a, ref b, ref c, ref d, (d & b) | (~d & c), m[((5 * i) + 1) & 15], i);
+        }
+
+        for (var i = 32; i < 48; i++)
+        {
+            Step(ref a, ref b, ref c, ref d, b ^ c ^ d, m[((3 * i) + 5) & 15], i);
+        }
+
+        for (var i = 48; i < 64; i++)
+        {
+            Step(ref a, ref b, ref c, ref d, c ^ (b | ~d), m[(7 * i) & 15], i);
         }
 
         a0 += a;
         b0 += b;
         c0 += c;
         d0 += d;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(ref uint a, ref uint b, ref uint c, ref uint d, uint f, uint word, int round)
+    {
+        f += a + Constants[round] + word;
+        a = d;
+        d = c;
+        c = b;
+        b += BitOperations.RotateLeft(f, Shifts[round]);
     }
 }

@@ -5,31 +5,23 @@ public sealed class DistributedSingleFlightTests(RedisFixture redis) : IClassFix
     [Fact]
     public async Task Four_instances_with_250_callers_each_on_one_cold_key_run_the_factory_once_in_total()
     {
-        var prefix = CacheInstance.NewPrefix();
-        var instances = Enumerable.Range(0, 4).Select(_ => CacheInstance.WithRedis(redis.Connect(), prefix: prefix)).ToArray();
-        try
+        using var fleet = new CacheFleet(redis.Connect, 4);
+        var runs = 0;
+        Func<CancellationToken, ValueTask<string>> factory = async ct =>
         {
-            var runs = 0;
-            Func<CancellationToken, ValueTask<string>> factory = async ct =>
-            {
-                Interlocked.Increment(ref runs);
-                await Task.Delay(300, ct);
-                return "computed once";
-            };
+            Interlocked.Increment(ref runs);
+            await Task.Delay(300, ct);
+            return "computed once";
+        };
 
-            var callers = Enumerable.Range(0, 1000)
-                .Select(i => Task.Run(async () => await instances[i % 4].Cache.GetOrCreateAsync("cold", factory)))
-                .ToArray();
-            var values = await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(60));
+        var callers = Enumerable.Range(0, 1000)
+            .Select(i => Task.Run(async () => await fleet[i % 4].Cache.GetOrCreateAsync("cold", factory)))
+            .ToArray();
+        var values = await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(60));
 
-            Assert.Equal(1, runs);
-            Assert.Equal(1000, values.Length);
-            Assert.All(values, v => Assert.Equal("computed once", v));
-        }
-        finally
-        {
-            Array.ForEach(instances, i => i.Dispose());
-        }
+        Assert.Equal(1, runs);
+        Assert.Equal(1000, values.Length);
+        Assert.All(values, v => Assert.Equal("computed once", v));
     }
 
     [Fact]

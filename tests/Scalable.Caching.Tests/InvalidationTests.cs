@@ -5,9 +5,8 @@ public sealed class InvalidationTests(RedisFixture redis) : IClassFixture<RedisF
     [Fact]
     public async Task Instance_b_serves_the_new_value_right_after_instance_a_updates_it()
     {
-        var prefix = CacheInstance.NewPrefix();
-        using var a = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
-        using var b = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        using var fleet = new CacheFleet(redis.Connect, 2);
+        var (a, b) = (fleet[0], fleet[1]);
         await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"));
         Assert.Equal("v1", await b.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("b's factory")));
 
@@ -21,9 +20,8 @@ public sealed class InvalidationTests(RedisFixture redis) : IClassFixture<RedisF
     [Fact]
     public async Task A_removal_on_one_instance_evicts_the_entry_everywhere()
     {
-        var prefix = CacheInstance.NewPrefix();
-        using var a = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
-        using var b = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        using var fleet = new CacheFleet(redis.Connect, 2);
+        var (a, b) = (fleet[0], fleet[1]);
         await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"));
         await b.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("unused"));
 
@@ -36,9 +34,8 @@ public sealed class InvalidationTests(RedisFixture redis) : IClassFixture<RedisF
     [Fact]
     public async Task An_instance_ignores_its_own_notices_and_keeps_serving_its_l1_copy()
     {
-        var prefix = CacheInstance.NewPrefix();
-        using var a = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
-        using var b = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        using var fleet = new CacheFleet(redis.Connect, 2);
+        var (a, b) = (fleet[0], fleet[1]);
         await b.Cache.GetOrCreateAsync("other", _ => ValueTask.FromResult(0));
         await a.Cache.SetAsync("k", "v1");
         await a.Cache.SetAsync("probe", 1);
@@ -53,9 +50,8 @@ public sealed class InvalidationTests(RedisFixture redis) : IClassFixture<RedisF
     [Fact]
     public async Task Remove_by_tag_invalidates_tagged_entries_on_every_instance_and_leaves_others()
     {
-        var prefix = CacheInstance.NewPrefix();
-        using var a = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
-        using var b = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        using var fleet = new CacheFleet(redis.Connect, 2);
+        var (a, b) = (fleet[0], fleet[1]);
         var tagged = new CacheEntryOptions { Tags = ["customer:7"] };
         var bRuns = 0;
         ValueTask<string> BFactory(CancellationToken _)

@@ -105,7 +105,7 @@ internal sealed partial class ScalableCache
 
         try
         {
-            var result = await operation().ConfigureAwait(false);
+            var result = await operation().WaitAsync(_options.L2OperationTimeout, _time).ConfigureAwait(false);
             if (_breaker.RecordSuccess())
             {
                 _ = ReplayAfterReconnectAsync();

@@ -77,6 +77,8 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
 
     internal int PendingRemovalCount => _pending.Count;
 
+    internal int L1Count => _memory.Count;
+
     public ValueTask<CacheResult<T>> GetOrCreateEntryAsync<TState, T>(
         string key,
         TState state,

@@ -1,0 +1,100 @@
+using System.Text;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Scalable.Caching.Tests;
+
+public sealed class L1Tests
+{
+    [Fact]
+    public async Task L1_memory_stays_within_its_size_limit_by_evicting_entries()
+    {
+        using var instance = CacheInstance.Local(o => o.L1SizeLimitBytes = 20_000);
+        var payload = new string('x', 1000);
+
+        for (var i = 0; i < 200; i++)
+        {
+            await instance.Cache.SetAsync($"k{i}", payload);
+        }
+
+        await Eventually.TrueAsync(() => instance.Internal.L1Count * 1000 <= 20_000, because: "L1 to stay within its size limit");
+        Assert.True((await instance.Cache.GetOrCreateEntryAsync("k199", (_, _) => ValueTask.FromResult("recomputed"))).HasValue);
+    }
+
+    [Fact]
+    public async Task Remove_by_tag_works_without_an_l2()
+    {
+        var clock = new ManualTimeProvider();
+        using var instance = CacheInstance.Local(time: clock);
+        var tagged = new CacheEntryOptions { Tags = ["a", "b"] };
+        await instance.Cache.SetAsync("k", "v1", tagged);
+        await instance.Cache.SetAsync("other", "kept", new CacheEntryOptions { Tags = ["c"] });
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+
+        await instance.Cache.RemoveByTagAsync("b");
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+
+        Assert.False((await instance.Cache.TryGetAsync<string>("k")).HasValue);
+        Assert.Equal("kept", (await instance.Cache.TryGetAsync<string>("other")).Value);
+        Assert.Equal("v2", await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v2"), tagged));
+        Assert.Equal("v2", (await instance.Cache.TryGetAsync<string>("k")).Value);
+    }
+
+    [Fact]
+    public async Task Registered_source_generated_json_metadata_is_used_for_l2_payloads()
+    {
+        var shared = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
+        using var a = CacheInstance.Build(null, null, null, null, s => s
+            .AddSingleton<IDistributedCache>(shared)
+            .AddScalableCaching()
+            .WithDistributedCache()
+            .WithJsonTypeInfo(TestJsonContext.Default.Product));
+        using var b = CacheInstance.Build(null, null, null, null, s => s
+            .AddSingleton<IDistributedCache>(shared)
+            .AddScalableCaching()
+            .WithDistributedCache()
+            .WithJsonTypeInfo(TestJsonContext.Default.Product));
+        var product = new Product("p-1", 9.5m, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(2)));
+
+        await a.Cache.GetOrCreateAsync("p", _ => ValueTask.FromResult(product));
+        var fromL2 = await b.Cache.GetOrCreateAsync("p", _ => ValueTask.FromResult<Product>(null!));
+
+        Assert.Equal(product, fromL2);
+        Assert.Contains("\"PRICE\":9.5", Encoding.UTF8.GetString((await shared.GetAsync("scalable:v:p"))!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_custom_serializer_replaces_the_default()
+    {
+        var serializer = new CountingSerializer();
+        using var a = CacheInstance.Build(null, null, null, null, s => s.AddScalableCaching().WithSerializer(serializer));
+
+        await a.Cache.SetAsync("p", new Product("p-1", 1m, DateTimeOffset.UnixEpoch));
+
+        Assert.Equal(1, serializer.Serialized);
+    }
+
+    private sealed class CountingSerializer : IScalableCacheSerializer
+    {
+        private readonly SystemTextJsonCacheSerializer _inner = new();
+
+        public int Serialized { get; private set; }
+
+        public void Serialize<T>(T value, System.Buffers.IBufferWriter<byte> destination)
+        {
+            Serialized++;
+            _inner.Serialize(value, destination);
+        }
+
+        public T Deserialize<T>(ReadOnlySpan<byte> source) => _inner.Deserialize<T>(source);
+    }
+}
+
+public sealed record Product(string Id, decimal Price, DateTimeOffset Updated);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.KebabCaseUpper)]
+[JsonSerializable(typeof(Product))]
+internal sealed partial class TestJsonContext : JsonSerializerContext;

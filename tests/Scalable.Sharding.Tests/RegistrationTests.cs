@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Scalable.Sharding.Tests.Support;
 
 namespace Scalable.Sharding.Tests;
 
@@ -77,6 +79,39 @@ public sealed class RegistrationTests
         Assert.Same(before, map.Current);
     }
 
+    [Fact]
+    public void Swaps_and_rejected_topologies_are_logged_with_stable_event_ids()
+    {
+        var logs = new CapturingLoggerProvider();
+        var map = new ShardMap(
+            ShardTopology.Create([new ShardDefinition("a", Cs + "a")]),
+            LoggerFactory.Create(b => b.AddProvider(logs)).CreateLogger<ShardMap>());
+
+        map.Swap(ShardTopology.Create([new ShardDefinition("a", Cs + "a"), new ShardDefinition("b", Cs + "b")], version: 2));
+
+        var swapped = Assert.Single(logs.Events, e => e.Id.Id == 1);
+        Assert.Equal(LogLevel.Information, swapped.Level);
+        Assert.Contains("version 1 replaced by version 2 with 2 shards", swapped.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => map.Swap(ShardTopology.Create([new ShardDefinition("c", Cs + "c")], version: 2)));
+        Assert.Equal(2, map.Current.Version);
+    }
+
+    [Fact]
+    public void A_rejected_reload_is_logged_as_an_error()
+    {
+        var logs = new CapturingLoggerProvider();
+        var options = new ScalableShardingOptions();
+        options.Shards.Add(new ShardOptions { Name = "a", ConnectionString = Cs + "a" });
+        var monitor = new TestMonitor(options);
+        using var map = new ShardMap(monitor, LoggerFactory.Create(b => b.AddProvider(logs)).CreateLogger<ShardMap>());
+
+        monitor.Change(new ScalableShardingOptions());
+
+        Assert.Equal(1, map.Current.Version);
+        var rejected = Assert.Single(logs.Events, e => e.Id.Id == 2);
+        Assert.Equal(LogLevel.Error, rejected.Level);
+    }
+
     [Theory]
     [InlineData(null, "Shards must list at least one shard")]
     [InlineData("dup", "Shards[1].Name 'shard0' is a duplicate")]
@@ -134,4 +169,25 @@ public sealed class RegistrationTests
 
     private static IConfigurationRoot Configuration(Dictionary<string, string?> values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+    private sealed class TestMonitor(ScalableShardingOptions initial) : IOptionsMonitor<ScalableShardingOptions>
+    {
+        private Action<ScalableShardingOptions, string?>? _listener;
+
+        public ScalableShardingOptions CurrentValue { get; private set; } = initial;
+
+        public ScalableShardingOptions Get(string? name) => CurrentValue;
+
+        public IDisposable OnChange(Action<ScalableShardingOptions, string?> listener)
+        {
+            _listener = listener;
+            return new CancellationTokenSource();
+        }
+
+        public void Change(ScalableShardingOptions options)
+        {
+            CurrentValue = options;
+            _listener?.Invoke(options, null);
+        }
+    }
 }

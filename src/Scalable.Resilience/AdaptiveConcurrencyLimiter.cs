@@ -71,7 +71,7 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
     /// <exception cref="ArgumentException">The lease was not granted by this limiter.</exception>
     public void ReportDropped(RateLimitLease lease)
     {
-        if (lease is not HeldLease adaptive || adaptive.Owner != this)
+        if (lease is not AdaptiveLease adaptive || adaptive.Owner != this)
         {
             throw new ArgumentException("The lease was not granted by this adaptive limiter.", nameof(lease));
         }
@@ -113,14 +113,12 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
                 Interlocked.Increment(ref _successful);
                 ResilienceMetrics.RecordDecision(_options.Name, acquired: true, "adaptive");
                 ResilienceMetrics.RecordAdaptiveInFlight(_options.Name, permitCount);
-                var startedAt = _options.TimeProvider.GetTimestamp();
-                var inFlightAtStart = inFlight + permitCount;
-                return new HeldLease(lease => Complete(permitCount, startedAt, inFlightAtStart, lease.Dropped), this);
+                return new AdaptiveLease(this, permitCount, _options.TimeProvider.GetTimestamp(), inFlight + permitCount);
             }
         }
     }
 
-    private void Complete(int permits, long startedAt, int inFlightAtStart, bool dropped)
+    internal void Complete(int permits, long startedAt, int inFlightAtStart, bool dropped)
     {
         var rtt = _options.TimeProvider.GetElapsedTime(startedAt).TotalMilliseconds;
         if (Interlocked.Add(ref _inFlight, -permits) == 0)

@@ -78,7 +78,7 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
         Interlocked.Increment(ref _outstanding);
         var id = (string)arguments[3]!;
         var members = Enumerable.Range(1, permitCount).Select(k => (RedisValue)string.Create(CultureInfo.InvariantCulture, $"{id}:{k}")).ToArray();
-        return new HeldLease(_ => Release(members), this, members);
+        return new HeldLease(() => Release(members), this, members);
     }
 
     private protected override RateLimitLease FallbackAcquire(int permitCount)
@@ -93,7 +93,7 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
 
             if (Interlocked.CompareExchange(ref _heldLocally, held + permitCount, held) == held)
             {
-                return new HeldLease(_ => Interlocked.Add(ref _heldLocally, -permitCount));
+                return new HeldLease(() => Interlocked.Add(ref _heldLocally, -permitCount));
             }
         }
     }

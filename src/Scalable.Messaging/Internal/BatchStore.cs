@@ -62,13 +62,12 @@ internal sealed class BatchStore(OutboxTables tables, ScalableMessagingOptions o
         return [.. claimed];
     }
 
-    public async Task<List<OutboxRow>> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int[] buckets, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task ReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int[] buckets, DateTimeOffset now, int limit, List<OutboxRow> rows, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(_readSql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = buckets, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
         command.Parameters.Add(new NpgsqlParameter { Value = now, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = options.BatchSize, NpgsqlDbType = NpgsqlDbType.Integer });
-        var rows = new List<OutboxRow>();
+        command.Parameters.Add(new NpgsqlParameter { Value = limit, NpgsqlDbType = NpgsqlDbType.Integer });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -84,8 +83,6 @@ internal sealed class BatchStore(OutboxTables tables, ScalableMessagingOptions o
                 reader.GetFieldValue<DateTimeOffset>(8),
                 reader.GetInt32(9)));
         }
-
-        return rows;
     }
 
     public async Task MarkAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BatchResult result, DateTimeOffset now, CancellationToken cancellationToken)

@@ -65,38 +65,22 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
         }
     }
 
-    // Claims until a whole rotation over the buckets found nothing to publish.
+    // Publishes batches until one finds nothing to publish (every bucket was tried, see ClaimRowsAsync).
     private async Task DrainAsync(NpgsqlConnection connection, KafkaPublisher publisher, CancellationToken cancellationToken)
     {
-        var emptyBuckets = 0;
-        while (emptyBuckets < _options.BucketCount)
+        while (await ClaimAndPublishAsync(connection, publisher, cancellationToken).ConfigureAwait(false) > 0)
         {
-            var (claimed, published) = await ClaimAndPublishAsync(connection, publisher, cancellationToken).ConfigureAwait(false);
-            if (claimed == 0)
-            {
-                return;
-            }
-
-            emptyBuckets = published > 0 ? 0 : emptyBuckets + claimed;
         }
     }
 
-    private async Task<(int Claimed, int Published)> ClaimAndPublishAsync(NpgsqlConnection connection, KafkaPublisher publisher, CancellationToken cancellationToken)
+    private async Task<int> ClaimAndPublishAsync(NpgsqlConnection connection, KafkaPublisher publisher, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var buckets = await _store.ClaimBucketsAsync(connection, transaction, Rotation(), cancellationToken).ConfigureAwait(false);
-        if (buckets.Length == 0)
-        {
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return (0, 0);
-        }
-
-        _nextBucket = (buckets[^1] + 1) % _options.BucketCount;
-        var rows = await _store.ReadAsync(connection, transaction, buckets, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var rows = await ClaimRowsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         if (rows.Count == 0)
         {
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return (buckets.Length, 0);
+            return 0;
         }
 
         using var activity = OutboxTelemetry.ActivitySource.StartActivity("outbox publish", ActivityKind.Producer);
@@ -113,7 +97,31 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
         await _store.MarkAsync(connection, transaction, result, now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         Record(result);
-        return (buckets.Length, result.Delivered.Count + result.Retries.Count + result.DeadLetters.Count);
+        return result.Delivered.Count + result.Retries.Count + result.DeadLetters.Count;
+    }
+
+    // Claims groups of buckets until the batch is full or every bucket was tried: a light load goes out in one batch,
+    // while under a backlog a relay stops after a few buckets and leaves the others to other relays.
+    private async Task<List<OutboxRow>> ClaimRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        var rotation = Rotation();
+        var now = timeProvider.GetUtcNow();
+        var rows = new List<OutboxRow>();
+        var offset = 0;
+        while (offset < rotation.Length && rows.Count < _options.BatchSize)
+        {
+            var buckets = await _store.ClaimBucketsAsync(connection, transaction, rotation[offset..], cancellationToken).ConfigureAwait(false);
+            if (buckets.Length == 0)
+            {
+                break;
+            }
+
+            offset = Array.IndexOf(rotation, buckets[^1]) + 1;
+            _nextBucket = (buckets[^1] + 1) % _options.BucketCount;
+            await _store.ReadAsync(connection, transaction, buckets, now, _options.BatchSize - rows.Count, rows, cancellationToken).ConfigureAwait(false);
+        }
+
+        return rows;
     }
 
     private void Record(BatchResult result)

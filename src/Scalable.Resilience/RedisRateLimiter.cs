@@ -103,20 +103,26 @@ public abstract class RedisRateLimiter : RateLimiter
             return Count(Outage(permitCount), "outage");
         }
 
+        using var activity = ResilienceMetrics.ActivitySource.HasListeners() ? ResilienceMetrics.ActivitySource.StartActivity("scalable.resilience.rate_limiter.acquire") : null;
+        activity?.SetTag("limiter", Name);
         var arguments = Arguments(permitCount);
-        RedisResult result;
+        RateLimitLease lease;
         try
         {
-            result = await _script.EvaluateAsync(_redis.GetDatabase(), _keys, arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var result = await _script.EvaluateAsync(_redis.GetDatabase(), _keys, arguments)
+                .WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+            _guard.Succeeded();
+            lease = Decide(result, permitCount, arguments);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             _guard.Failed(exception);
-            return Count(Outage(permitCount), "outage");
+            lease = Count(Outage(permitCount), "outage");
+            activity?.SetTag("outage", true);
         }
 
-        _guard.Succeeded();
-        return Decide(result, permitCount, arguments);
+        activity?.SetTag("acquired", lease.IsAcquired);
+        return lease;
     }
 
     private protected abstract RedisValue[] Arguments(int permitCount);

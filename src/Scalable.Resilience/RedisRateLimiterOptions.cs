@@ -25,6 +25,10 @@ public abstract class RedisRateLimiterOptions
     /// <value>Default 1 second; between 10 ms and 1 hour.</value>
     public TimeSpan RecoveryProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Gets or sets how long an asynchronous decision may wait for Redis before the outage policy decides instead (a hung Redis must not stall every request).</summary>
+    /// <value>Default 1 second; between 1 ms and 1 minute.</value>
+    public TimeSpan DecisionTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Gets or sets the clock for outage probing and the local fallback; shared limiting always uses the Redis server's clock.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
@@ -48,6 +52,7 @@ public abstract class RedisRateLimiterOptions
         }
 
         CheckRange(nameof(RecoveryProbeInterval), RecoveryProbeInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+        CheckRange(nameof(DecisionTimeout), DecisionTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1));
     }
 
     private protected void CheckRange<T>(string setting, T value, T min, T max)

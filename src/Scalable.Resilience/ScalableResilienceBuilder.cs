@@ -2,6 +2,8 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Scalable.Resilience.Internal;
 using StackExchange.Redis;
 
 namespace Scalable.Resilience;
@@ -56,11 +58,79 @@ public sealed class ScalableResilienceBuilder
     public ScalableResilienceBuilder UseRedis(Func<IServiceProvider, IConnectionMultiplexer> connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        Services.TryAddSingleton(services =>
-        {
-            var redis = new Lazy<IConnectionMultiplexer>(() => connection(services));
-            return new SharedCircuitBreakers(() => redis.Value, services.GetService<TimeProvider>() ?? TimeProvider.System, services.GetService<ILoggerFactory>());
-        });
+        Services.TryAddSingleton(services => new RedisConnectionSource(() => connection(services)));
+        Services.TryAddSingleton(services => new SharedCircuitBreakers(
+            () => services.GetRequiredService<RedisConnectionSource>().Connection,
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetService<ILoggerFactory>()));
         return this;
+    }
+
+    /// <summary>Registers a Redis GCRA limiter under a name (Redis from <see cref="UseRedis"/>), with its options validated at start.</summary>
+    /// <param name="name">The limiter name; also the default <see cref="RedisRateLimiterOptions.Name"/>.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public ScalableResilienceBuilder AddRedisGcraRateLimiter(string name, Action<RedisGcraRateLimiterOptions>? configure = null)
+        => AddRedisLimiter(name, configure, (redis, options) => new RedisGcraRateLimiter(redis, options));
+
+    /// <summary>Registers a Redis sliding-window limiter under a name (Redis from <see cref="UseRedis"/>), with its options validated at start.</summary>
+    /// <param name="name">The limiter name; also the default <see cref="RedisRateLimiterOptions.Name"/>.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public ScalableResilienceBuilder AddRedisSlidingWindowRateLimiter(string name, Action<RedisSlidingWindowRateLimiterOptions>? configure = null)
+        => AddRedisLimiter(name, configure, (redis, options) => new RedisSlidingWindowRateLimiter(redis, options));
+
+    /// <summary>Registers a Redis concurrency limiter with expiring leases under a name (Redis from <see cref="UseRedis"/>), with its options validated at start.</summary>
+    /// <param name="name">The limiter name; also the default <see cref="RedisRateLimiterOptions.Name"/>.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public ScalableResilienceBuilder AddRedisConcurrencyLimiter(string name, Action<RedisConcurrencyLimiterOptions>? configure = null)
+        => AddRedisLimiter(name, configure, (redis, options) => new RedisConcurrencyLimiter(redis, options));
+
+    /// <summary>Registers an adaptive concurrency limiter under a name, with its options validated at start.</summary>
+    /// <param name="name">The limiter name; also the default <see cref="AdaptiveConcurrencyLimiterOptions.Name"/>.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    public ScalableResilienceBuilder AddAdaptiveConcurrencyLimiter(string name, Action<AdaptiveConcurrencyLimiterOptions>? configure = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Services.AddOptions<AdaptiveConcurrencyLimiterOptions>(name)
+            .Configure<IServiceProvider>((options, services) =>
+            {
+                options.Name = name;
+                options.TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
+            })
+            .Configure(options => configure?.Invoke(options))
+            .ValidateOnStart();
+        Services.AddSingleton<IValidateOptions<AdaptiveConcurrencyLimiterOptions>>(new ThrowingOptionsValidator<AdaptiveConcurrencyLimiterOptions>(name, options => options.Validate()));
+        return AddRateLimiter(name, services => new AdaptiveConcurrencyLimiter(
+            services.GetRequiredService<IOptionsMonitor<AdaptiveConcurrencyLimiterOptions>>().Get(name),
+            services.GetService<ILoggerFactory>()?.CreateLogger<AdaptiveConcurrencyLimiter>()));
+    }
+
+    private ScalableResilienceBuilder AddRedisLimiter<TOptions>(string name, Action<TOptions>? configure, Func<IConnectionMultiplexer, TOptions, RateLimiter> create)
+        where TOptions : RedisRateLimiterOptions
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Services.AddOptions<TOptions>(name)
+            .Configure<IServiceProvider>((options, services) =>
+            {
+                options.Name = name;
+                options.TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
+                options.LoggerFactory = services.GetService<ILoggerFactory>();
+            })
+            .Configure(options => configure?.Invoke(options))
+            .ValidateOnStart();
+        Services.AddSingleton<IValidateOptions<TOptions>>(new ThrowingOptionsValidator<TOptions>(name, options => options.Validate()));
+        return AddRateLimiter(name, services =>
+        {
+            var redis = services.GetService<RedisConnectionSource>()
+                ?? throw new InvalidOperationException($"The Redis rate limiter '{name}' needs a Redis connection; call UseRedis(...) on the Scalable resilience builder.");
+            return create(redis.Connection, services.GetRequiredService<IOptionsMonitor<TOptions>>().Get(name));
+        });
     }
 }

@@ -47,6 +47,24 @@ public sealed class RedisOutageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_hung_Redis_counts_as_an_outage_once_the_decision_timeout_passes()
+    {
+        using var admin = _server.Connect("allowAdmin=true");
+        using var connection = _server.Connect();
+        var options = Options(OutagePolicy.FailClosed);
+        options.TimeProvider = TimeProvider.System;
+        options.DecisionTimeout = TimeSpan.FromMilliseconds(200);
+        using var limiter = new RedisGcraRateLimiter(connection, options);
+        Assert.True((await limiter.AcquireAsync()).IsAcquired);
+
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "3000");
+        using var lease = await limiter.AcquireAsync();
+
+        Assert.False(lease.IsAcquired);
+        Assert.True(limiter.IsInOutage);
+    }
+
+    [Fact]
     public async Task Local_fallback_allows_this_instance_its_share_of_the_limit()
     {
         using var connection = _server.Connect();
@@ -111,9 +129,10 @@ public sealed class RedisOutageTests : IAsyncLifetime
         await Eventually.TrueAsync(async () =>
         {
             _clock.Advance(TimeSpan.FromSeconds(1)); // lets the limiter probe Redis again
-            using var probe = await a.AcquireAsync(0);
-            return !a.IsInOutage;
-        }, TimeSpan.FromSeconds(30), "the limiter to reach Redis again");
+            using var probeA = await a.AcquireAsync(0);
+            using var probeB = await b.AcquireAsync(0);
+            return !a.IsInOutage && !b.IsInOutage;
+        }, TimeSpan.FromSeconds(30), "both limiters to reach Redis again");
 
         Assert.True((await a.AcquireAsync(3)).IsAcquired);
         using var shared = await b.AcquireAsync();

@@ -35,6 +35,6 @@ public static class ResiliencePipelineBuilderRateLimitExtensions
         var limiter = options.RateLimiter
             ?? throw new ArgumentException($"{nameof(RateLimitStrategyOptions)}.{nameof(RateLimitStrategyOptions.RateLimiter)} must be set.", nameof(options));
         var name = options.Name ?? "RateLimit";
-        return builder.AddStrategy(_ => new RateLimitResilienceStrategy(limiter, name, options.DisposeLimiter), options);
+        return builder.AddStrategy(context => new RateLimitResilienceStrategy(limiter, name, options.DisposeLimiter, context.Telemetry), options);
     }
 }

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Polly;
+using Polly.Telemetry;
 
 namespace Scalable.Resilience.Tests;
 
@@ -39,9 +40,31 @@ public sealed class RateLimitStrategyTests
     }
 
     [Fact]
+    public async Task Rejections_are_reported_to_Polly_telemetry_with_their_source()
+    {
+        using var limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = 0 });
+        using var held = limiter.AttemptAcquire();
+        var listener = new RecordingListener();
+        var pipeline = new ResiliencePipelineBuilder { Name = "api", TelemetryListener = listener }.AddScalableRateLimiter(limiter).Build();
+
+        var rejected = await Assert.ThrowsAsync<RateLimitRejectedException>(async () => await pipeline.ExecuteAsync(_ => ValueTask.CompletedTask));
+
+        Assert.Contains("OnRateLimiterRejected", listener.Events);
+        Assert.Equal("api", rejected.TelemetrySource?.PipelineName);
+        Assert.Equal("RateLimit", rejected.TelemetrySource?.StrategyName);
+    }
+
+    [Fact]
     public void Options_without_a_limiter_are_refused_naming_the_setting()
     {
         var error = Assert.Throws<ArgumentException>(() => new ResiliencePipelineBuilder().AddScalableRateLimiter(new RateLimitStrategyOptions()));
         Assert.Contains("RateLimiter", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class RecordingListener : TelemetryListener
+    {
+        public List<string> Events { get; } = [];
+
+        public override void Write<TResult, TArgs>(in TelemetryEventArguments<TResult, TArgs> args) => Events.Add(args.Event.EventName);
     }
 }

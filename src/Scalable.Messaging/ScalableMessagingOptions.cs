@@ -30,8 +30,8 @@ public sealed class ScalableMessagingOptions
     /// <summary>Gets or sets how many key buckets rows are spread over; <value>64</value> by default; change it only while the outbox is empty.</summary>
     public int BucketCount { get; set; } = 64;
 
-    /// <summary>Gets or sets how many buckets one relay claims per batch; <value>8</value> by default (at most <see cref="BucketCount"/>).</summary>
-    public int BucketsPerClaim { get; set; } = 8;
+    /// <summary>Gets or sets how many buckets a relay locks per claim step (it claims more steps until its batch is full); <value>16</value> by default (at most <see cref="BucketCount"/>).</summary>
+    public int BucketsPerClaim { get; set; } = 16;
 
     /// <summary>Gets or sets the most messages a relay reads and publishes per batch; <value>1000</value> by default.</summary>
     public int BatchSize { get; set; } = 1000;

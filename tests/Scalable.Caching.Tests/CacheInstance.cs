@@ -10,6 +10,10 @@ internal sealed class CacheInstance : IDisposable
 {
     private readonly ServiceProvider _provider;
 
+    // StackExchange.Redis 1.2.6 parks thread-pool threads in its socket loops; with several connections
+    // per test on two cores the pool would otherwise inject threads slowly and stall unrelated awaits.
+    static CacheInstance() => ThreadPool.SetMinThreads(64, 64);
+
     private CacheInstance(ServiceProvider provider, ConnectionMultiplexer? connection, ListLogger log)
     {
         Log = log;

@@ -61,4 +61,19 @@ public sealed class RedisOutageTests
 
         await Assert.ThrowsAnyAsync<RedisException>(async () => await a.Cache.SetAsync("k", 1));
     }
+
+    [Fact]
+    public async Task A_hung_redis_does_not_hold_callers_longer_than_the_operation_timeout()
+    {
+        await using var server = await RedisServer.StartLocalAsync();
+        using var a = CacheInstance.WithRedis(server.Connect(), o => o.L2OperationTimeout = TimeSpan.FromMilliseconds(300), CacheInstance.NewPrefix());
+        using var admin = server.Connect();
+        await a.Cache.GetOrCreateAsync("warm", _ => ValueTask.FromResult(0));
+
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", 60000);
+
+        var value = await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("computed while redis hangs")).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("computed while redis hangs", value);
+    }
 }

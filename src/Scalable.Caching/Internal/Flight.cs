@@ -44,6 +44,23 @@ internal sealed class Flight<T>(bool background) : IDisposable
         }
     }
 
+    // The caller that started the flight awaits the work itself rather than the completion source, saving a
+    // thread-pool hop; that is only right when no soft timeout can complete the flight before the work ends.
+    public async ValueTask<CacheResult<T>> RunAndWaitAsync(Task work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await (cancellationToken.CanBeCanceled ? work.WaitAsync(cancellationToken) : work).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Leave();
+            throw;
+        }
+
+        return await _completion.Task.ConfigureAwait(false);
+    }
+
     public void Complete(CacheResult<T> result) => _completion.TrySetResult(result);
 
     public void Fail(Exception error)

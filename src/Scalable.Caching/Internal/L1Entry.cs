@@ -4,9 +4,10 @@ namespace Scalable.Caching.Internal;
 // and whether it is a stale value kept for a fail-safe throttle period.
 internal sealed class L1Entry(object? value, EntryMeta meta, int size, bool isStale = false)
 {
-    public object? Value { get; } = value;
+    // A field, not a property: the hot path reads it in place instead of copying the struct.
+    public readonly EntryMeta Meta = meta;
 
-    public EntryMeta Meta { get; } = meta;
+    public object? Value { get; } = value;
 
     public int Size { get; } = size;
 

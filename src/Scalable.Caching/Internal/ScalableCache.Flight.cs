@@ -38,8 +38,10 @@ internal sealed partial class ScalableCache
                 continue;
             }
 
-            Start(flight, key, (context, ct) => factory(state, context, ct), options, known: null);
-            return await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var work = RunFlightAsync(flight, key, (context, ct) => factory(state, context, ct), options, known: null);
+            return options.FactorySoftTimeout == Timeout.InfiniteTimeSpan
+                ? await flight.RunAndWaitAsync(work, cancellationToken).ConfigureAwait(false)
+                : await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -50,9 +52,11 @@ internal sealed partial class ScalableCache
             return false;
         }
 
-        // XFetch: refresh with probability exp(-remaining / (delta * beta)).
+        // XFetch: refresh with probability exp(-remaining / (delta * beta)). Far from expiry that is
+        // below e^-20 (about 2e-9), so most hits skip the random draw and the exponential.
+        var scale = meta.DeltaMs * beta;
         var remaining = meta.LogicalExpiryMs - nowMs;
-        return Random.Shared.NextDouble() < Math.Exp(-remaining / (meta.DeltaMs * beta));
+        return remaining < scale * 20 && Random.Shared.NextDouble() < Math.Exp(-remaining / scale);
     }
 
     private void StartEarlyRefresh<TState, T>(
@@ -82,11 +86,8 @@ internal sealed partial class ScalableCache
         }
 
         _metrics.EarlyRefresh();
-        Start(flight, key, (context, ct) => factory(state, context, ct), options, known);
+        _ = RunFlightAsync(flight, key, (context, ct) => factory(state, context, ct), options, known);
     }
-
-    private void Start<T>(Flight<T> flight, string key, Func<CacheFactoryContext, CancellationToken, ValueTask<T>> factory, CacheEntryOptions options, L1Entry? known)
-        => _ = RunFlightAsync(flight, key, factory, options, known);
 
     private async Task RunFlightAsync<T>(Flight<T> flight, string key, Func<CacheFactoryContext, CancellationToken, ValueTask<T>> factory, CacheEntryOptions options, L1Entry? known)
     {
@@ -105,6 +106,11 @@ internal sealed partial class ScalableCache
         }
         finally
         {
+            if (!flight.Completion.IsCompleted)
+            {
+                flight.Fail(new InvalidOperationException($"The computation of '{key}' ended without a result."));
+            }
+
             _flights.TryRemove(new KeyValuePair<string, object>(key, flight));
             if (flight.IsBackground)
             {
@@ -117,7 +123,12 @@ internal sealed partial class ScalableCache
 
     private async Task ComputeAsync<T>(Flight<T> flight, string key, Func<CacheFactoryContext, CancellationToken, ValueTask<T>> factory, CacheEntryOptions options, L1Entry? known)
     {
-        await Task.Yield();
+        if (flight.IsBackground)
+        {
+            // Early refresh starts on a read that must not wait for any of this.
+            await Task.Yield();
+        }
+
         var token = flight.Token;
         var stale = known ?? StaleFromL1<T>(key);
         if (_l2 is not null)

@@ -105,7 +105,10 @@ internal sealed partial class ScalableCache
 
         try
         {
-            var result = await operation().WaitAsync(_options.L2OperationTimeout, _time).ConfigureAwait(false);
+            var pending = operation();
+            var result = _options.L2OperationTimeout == Timeout.InfiniteTimeSpan
+                ? await pending.ConfigureAwait(false)
+                : await pending.WaitAsync(_options.L2OperationTimeout, _time).ConfigureAwait(false);
             if (_breaker.RecordSuccess())
             {
                 _ = ReplayAfterReconnectAsync();

@@ -20,6 +20,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     private readonly MemoryCache _memory;
     private readonly IScalableCacheSerializer _serializer;
     private readonly TimeProvider _time;
+    private readonly WallClock _clock;
     private readonly ILogger _logger;
     private readonly CacheMetrics _metrics;
     private readonly TagStamps _tags = new();
@@ -46,6 +47,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         _defaults = options.DefaultEntryOptions;
         _serializer = serializer;
         _time = time;
+        _clock = new WallClock(time);
         _logger = loggerFactory.CreateLogger("Scalable.Caching");
         _metrics = new CacheMetrics(meterFactory);
         _memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.L1SizeLimitBytes });
@@ -202,7 +204,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
 
     internal void EvictLocal(string key) => _memory.Remove(key);
 
-    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+    private long NowMs() => _clock.NowMs();
 
     private CacheEntryOptions Checked(CacheEntryOptions? options)
     {

@@ -21,7 +21,7 @@ internal sealed class ScalableCachingOptionsValidator : IValidateOptions<Scalabl
         Require(options.KeyPrefix is not null, $"{nameof(ScalableCachingOptions.KeyPrefix)} must not be null (use an empty string for no prefix).");
         Require(options.LeaseDuration >= TimeSpan.FromMilliseconds(100), $"{nameof(ScalableCachingOptions.LeaseDuration)} must be at least 100 ms (was {options.LeaseDuration}).");
         Require(options.LeaseWaitTimeout > TimeSpan.Zero, $"{nameof(ScalableCachingOptions.LeaseWaitTimeout)} must be greater than zero (was {options.LeaseWaitTimeout}).");
-        Require(options.L2OperationTimeout > TimeSpan.Zero, $"{nameof(ScalableCachingOptions.L2OperationTimeout)} must be greater than zero (was {options.L2OperationTimeout}).");
+        Require(options.L2OperationTimeout > TimeSpan.Zero || options.L2OperationTimeout == Timeout.InfiniteTimeSpan, $"{nameof(ScalableCachingOptions.L2OperationTimeout)} must be greater than zero or infinite (was {options.L2OperationTimeout}).");
         Require(options.L2CircuitBreakerFailureThreshold > 0, $"{nameof(ScalableCachingOptions.L2CircuitBreakerFailureThreshold)} must be greater than zero (was {options.L2CircuitBreakerFailureThreshold}).");
         Require(options.L2CircuitBreakerBreakDuration > TimeSpan.Zero, $"{nameof(ScalableCachingOptions.L2CircuitBreakerBreakDuration)} must be greater than zero (was {options.L2CircuitBreakerBreakDuration}).");
         Require(options.MaximumPendingRemovals > 0, $"{nameof(ScalableCachingOptions.MaximumPendingRemovals)} must be greater than zero (was {options.MaximumPendingRemovals}).");

@@ -1,0 +1,32 @@
+namespace Scalable.Caching.Internal;
+
+// Unix milliseconds for expiry checks. With the system clock it reads Environment.TickCount64 (much cheaper
+// than DateTime.UtcNow) against an anchor re-taken from the wall clock every second, so it never drifts by
+// more than the tick resolution; any other TimeProvider (tests) is asked directly.
+internal sealed class WallClock(TimeProvider time)
+{
+    private const long ResyncAfterMs = 1000;
+    private readonly bool _isSystem = ReferenceEquals(time, TimeProvider.System);
+    private Anchor _anchor = new(long.MinValue / 2, 0);
+
+    public long NowMs()
+    {
+        if (!_isSystem)
+        {
+            return time.GetUtcNow().ToUnixTimeMilliseconds();
+        }
+
+        var anchor = Volatile.Read(ref _anchor);
+        var elapsed = Environment.TickCount64 - anchor.Tick;
+        if (elapsed is < 0 or > ResyncAfterMs)
+        {
+            anchor = new Anchor(Environment.TickCount64, time.GetUtcNow().ToUnixTimeMilliseconds());
+            Volatile.Write(ref _anchor, anchor);
+            elapsed = 0;
+        }
+
+        return anchor.Ms + elapsed;
+    }
+
+    private sealed record Anchor(long Tick, long Ms);
+}

@@ -7,9 +7,12 @@ namespace Scalable.Benchmarks.Sharding;
 /// <summary>
 /// One lookup per call: a 16-character string key (16 UTF-8 bytes) to a shard index, including UTF-8 encoding and
 /// hashing. The baseline is the naive XXH64(key) % 16, which is not consistent (changing N moves almost every key).
+/// Min and median are shown next to the mean because the build machines are shared: interference only ever adds time.
 /// </summary>
 [MemoryDiagnoser]
 [ShortRunJob]
+[MinColumn]
+[MedianColumn]
 public class ShardingRouterLookupBenchmarks
 {
     private const int Shards = 16;

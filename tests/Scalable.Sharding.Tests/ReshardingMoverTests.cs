@@ -121,6 +121,51 @@ public sealed class ReshardingMoverTests(PostgresFixture postgres) : IClassFixtu
     }
 
     [Theory]
+    [InlineData("uuid", "gen_random_uuid()")]
+    [InlineData("bigint", "g")]
+    [InlineData("integer", "g::integer")]
+    public async Task Uuid_bigint_and_integer_key_columns_move_to_the_owner_the_router_gives_their_values(string type, string value)
+    {
+        var databases = await postgres.Server.CreateDatabasesAsync(4, "keys_" + type);
+        foreach (var database in databases)
+        {
+            await using var connection = new NpgsqlConnection(database);
+            await connection.OpenAsync();
+            await Users.ExecuteAsync(connection, $"CREATE TABLE items (id {type} PRIMARY KEY, payload jsonb NOT NULL)");
+        }
+
+        var before = ShardTopology.Create(databases.Take(3).Select((cs, i) => new ShardDefinition($"shard{i}", cs)));
+        var after = ShardTopology.Create(databases.Select((cs, i) => new ShardDefinition($"shard{i}", cs)), version: 2);
+        for (var i = 0; i < 3; i++)
+        {
+            // 1,500 rows per old shard, spread by range rather than by the router: the mover puts every row on its owner.
+            await using var connection = new NpgsqlConnection(databases[i]);
+            await connection.OpenAsync();
+            await Users.ExecuteAsync(connection, $"INSERT INTO items SELECT {value}, jsonb_build_object('n', g, 'shard', {i}) FROM generate_series({(i * 1500) + 1}, {(i + 1) * 1500}) g");
+        }
+
+        await using var provider = ShardedDatabases.Build(databases.Take(3).ToList());
+        var sharded = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<ShardedDatabase>(provider);
+        await new ReshardingMover(sharded, before, after, new ReshardingOptions { BatchSize = 300 }).MoveAsync(new ReshardingTable("items", "id"));
+
+        var seen = 0;
+        for (var i = 0; i < 4; i++)
+        {
+            await using var connection = new NpgsqlConnection(databases[i]);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT id FROM items", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                seen++;
+                Assert.Equal($"shard{i}", after.GetShardForKey(reader.GetValue(0)).Name);
+            }
+        }
+
+        Assert.Equal(4_500, seen);
+    }
+
+    [Theory]
     [InlineData("users; DROP TABLE x", "id")]
     [InlineData("users", "id--")]
     [InlineData("a.b.c", "id")]

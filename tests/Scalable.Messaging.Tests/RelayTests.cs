@@ -78,6 +78,33 @@ public sealed class RelayTests(MessagingFixture servers) : IClassFixture<Messagi
         await Eventually.TrueAsync(async () => await TestOutbox.CountAsync(outbox) == 0, because: "the outbox table to be empty");
     }
 
+    [Fact]
+    public async Task A_graceful_stop_finishes_the_batch_in_flight_so_a_restart_publishes_nothing_twice()
+    {
+        var topic = servers.CreateTopic();
+        await using var outbox = await NewOutboxAsync(o => o.BatchSize = 300);
+        var ids = await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin(topic, keys: 50, from: 0, count: 3000));
+        RunningRelays? stopping = null;
+        var stopRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (stopping = new RunningRelays(outbox, count: 1, (_, relay) => relay.AfterPublish = (_, _) =>
+        {
+            // The host starts shutting down while this batch is acknowledged but not yet marked.
+            stopping!.StopGracefully();
+            stopRequested.TrySetResult();
+            return Task.CompletedTask;
+        }))
+        {
+            await stopRequested.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await Eventually.TrueAsync(async () => await TestOutbox.CountAsync(outbox) == 3000 - 300, because: "the batch in flight to be marked");
+        }
+
+        await using var restarted = new RunningRelays(outbox, count: 1);
+        var read = KafkaReader.ReadAll(servers.Kafka.BootstrapServers, topic, atLeast: 3000);
+
+        Assert.Equal(ids.Order(), read.Select(m => m.MessageId).Order());
+        KafkaReader.AssertPerKeyOrder(read);
+    }
+
     private async Task<Outbox> NewOutboxAsync(Action<ScalableMessagingOptions>? configure = null)
         => await TestOutbox.CreateAsync(await servers.Postgres.CreateDatabaseAsync("relay"), servers.Kafka.BootstrapServers, configure);
 }

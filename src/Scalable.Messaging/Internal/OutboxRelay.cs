@@ -19,7 +19,11 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
 
     internal int ProducersCreated { get; private set; }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken, cancellationToken);
+
+    // stopping: take no new batch (a graceful stop finishes and marks the batch in flight, so it is not published twice);
+    // abort: give up the batch in flight too (its rows stay and are published again later).
+    public async Task RunAsync(CancellationToken stopping, CancellationToken abort)
     {
         Log.RelayStarted(logger, index, outbox.Name);
         using var publisher = new KafkaPublisher(outbox.Name, _options, logger);
@@ -27,17 +31,21 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
         var failures = 0;
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (!stopping.IsCancellationRequested)
             {
                 var woken = wake.Current;
                 try
                 {
-                    connection ??= await outbox.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                    await DrainAsync(connection, publisher, cancellationToken).ConfigureAwait(false);
+                    connection ??= await outbox.DataSource.OpenConnectionAsync(stopping).ConfigureAwait(false);
+                    while (!stopping.IsCancellationRequested && await ClaimAndPublishAsync(connection, publisher, abort).ConfigureAwait(false) > 0)
+                    {
+                        // a batch that published something: there may be more
+                    }
+
                     failures = 0;
-                    await Task.WhenAny(woken, Task.Delay(_options.PollingInterval, timeProvider, cancellationToken)).ConfigureAwait(false);
+                    await Task.WhenAny(woken, Task.Delay(_options.PollingInterval, timeProvider, stopping)).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested || abort.IsCancellationRequested)
                 {
                     break;
                 }
@@ -47,7 +55,7 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
                     Log.RelayFailed(logger, outbox.Name, delay, ex);
                     await DropAsync(connection).ConfigureAwait(false);
                     connection = null;
-                    await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(delay, timeProvider, stopping).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -55,21 +63,13 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
         finally
         {
             await DropAsync(connection).ConfigureAwait(false);
             Log.RelayStopped(logger, index, outbox.Name);
-        }
-    }
-
-    // Publishes batches until one finds nothing to publish (every bucket was tried, see ClaimRowsAsync).
-    private async Task DrainAsync(NpgsqlConnection connection, KafkaPublisher publisher, CancellationToken cancellationToken)
-    {
-        while (await ClaimAndPublishAsync(connection, publisher, cancellationToken).ConfigureAwait(false) > 0)
-        {
         }
     }
 

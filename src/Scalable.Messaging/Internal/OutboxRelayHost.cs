@@ -7,6 +7,7 @@ namespace Scalable.Messaging.Internal;
 // The hosted service of one outbox: creates the schema, then runs its listener, its backlog sampler and its relay loops until the host stops.
 internal sealed class OutboxRelayHost(Outbox outbox, TimeProvider timeProvider, ILogger logger) : BackgroundService
 {
+    private readonly CancellationTokenSource _abort = new();
     private bool _schemaReady;
 
     // One attempt during host start, so the tables exist once StartAsync returns; if the database is not up yet, ExecuteAsync keeps trying.
@@ -48,10 +49,24 @@ internal sealed class OutboxRelayHost(Outbox outbox, TimeProvider timeProvider, 
         };
         for (var i = 0; i < outbox.Options.RelayCount; i++)
         {
-            loops.Add(UntilStopped(new OutboxRelay(outbox, wake, timeProvider, logger, i).RunAsync, stoppingToken));
+            var relay = new OutboxRelay(outbox, wake, timeProvider, logger, i);
+            loops.Add(UntilStopped(token => relay.RunAsync(token, _abort.Token), stoppingToken));
         }
 
         await Task.WhenAll(loops).ConfigureAwait(false);
+    }
+
+    // A graceful stop lets each relay finish and mark its batch in flight; when the host's shutdown timeout runs out, the batch is abandoned.
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await using var abandon = cancellationToken.Register(_abort.Cancel);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _abort.Dispose();
     }
 
     private static async Task UntilStopped(Func<CancellationToken, Task> loop, CancellationToken stoppingToken)

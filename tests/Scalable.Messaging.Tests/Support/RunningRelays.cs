@@ -7,6 +7,7 @@ namespace Scalable.Messaging.Tests.Support;
 internal sealed class RunningRelays : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _abort = new();
     private readonly List<Task> _loops = [];
 
     public RunningRelays(Outbox outbox, int count, Action<int, OutboxRelay>? setUp = null)
@@ -18,15 +19,19 @@ internal sealed class RunningRelays : IAsyncDisposable
             var relay = new OutboxRelay(outbox, wake, TimeProvider.System, NullLogger.Instance, i);
             setUp?.Invoke(i, relay);
             Relays.Add(relay);
-            _loops.Add(Task.Run(() => relay.RunAsync(_stop.Token)));
+            _loops.Add(Task.Run(() => relay.RunAsync(_stop.Token, _abort.Token)));
         }
     }
 
     public List<OutboxRelay> Relays { get; } = [];
 
+    // As a host shutting down within its timeout: no new batch, the batch in flight is finished and marked.
+    public void StopGracefully() => _stop.Cancel();
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+        await _abort.CancelAsync();
         try
         {
             await Task.WhenAll(_loops);
@@ -36,5 +41,6 @@ internal sealed class RunningRelays : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _abort.Dispose();
     }
 }

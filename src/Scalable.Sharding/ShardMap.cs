@@ -21,7 +21,14 @@ public sealed class ShardMap : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _current = ShardTopology.FromOptions(options.CurrentValue);
-        _subscription = options.OnChange((value, _) => Reload(value));
+        _subscription = options.OnChange((value, name) =>
+        {
+            // Only the default (unnamed) options describe the shard map.
+            if (string.IsNullOrEmpty(name) || name == Options.DefaultName)
+            {
+                Reload(value);
+            }
+        });
     }
 
     /// <summary>Creates a fixed shard map that changes only through <see cref="Swap"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
 using Polly;
 using Scalable.TestSupport;
 
@@ -119,11 +120,17 @@ public sealed class RedisOutageTests : IAsyncLifetime
         options.PermitLimit = 1;
         options.Window = TimeSpan.FromMinutes(1);
         options.BurstLimit = 3;
+        using var logs = new RecordingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(logs));
+        options.LoggerFactory = loggerFactory;
         using var a = new RedisGcraRateLimiter(first, options);
         using var b = new RedisGcraRateLimiter(second, options);
         await _server.StopAsync();
         Assert.True((await a.AcquireAsync()).IsAcquired);
+        Assert.True((await a.AcquireAsync()).IsAcquired);
         Assert.True(a.IsInOutage);
+        var outage = Assert.Single(logs.Entries, e => e.EventId == 6001 && e.Message.Contains(options.Name, StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, outage.Level);
 
         await _server.RestartAsync();
         await Eventually.TrueAsync(async () =>
@@ -134,6 +141,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
             return !a.IsInOutage && !b.IsInOutage;
         }, TimeSpan.FromSeconds(30), "both limiters to reach Redis again");
 
+        Assert.Contains(logs.Entries, e => e.EventId == 6002);
         Assert.True((await a.AcquireAsync(3)).IsAcquired);
         using var shared = await b.AcquireAsync();
         Assert.False(shared.IsAcquired);

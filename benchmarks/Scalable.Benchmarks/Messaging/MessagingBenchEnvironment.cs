@@ -72,8 +72,8 @@ internal sealed class MessagingBenchEnvironment : IAsyncDisposable
         Headers = new Headers { { OutboxHeaders.MessageId, Encoding.UTF8.GetBytes(Guid.NewGuid().ToString()) } },
     };
 
-    public RelayGroup StartRelays(int count, Func<IReadOnlyList<OutboxRow>, CancellationToken, Task>? afterPublish = null)
-        => new(Outbox, count, afterPublish);
+    public RelayGroup StartRelays(int count, Func<IReadOnlyList<OutboxRow>, CancellationToken, Task>? afterPublish = null, Func<CancellationToken, Task>? beforeBatch = null)
+        => new(Outbox, count, afterPublish, beforeBatch);
 
     public async ValueTask DisposeAsync()
     {
@@ -91,13 +91,13 @@ internal sealed class MessagingBenchEnvironment : IAsyncDisposable
         private readonly CancellationTokenSource _stop = new();
         private readonly List<Task> _loops = [];
 
-        public RelayGroup(Outbox outbox, int count, Func<IReadOnlyList<OutboxRow>, CancellationToken, Task>? afterPublish)
+        public RelayGroup(Outbox outbox, int count, Func<IReadOnlyList<OutboxRow>, CancellationToken, Task>? afterPublish, Func<CancellationToken, Task>? beforeBatch)
         {
             var wake = new WakeSignal();
             _loops.Add(Task.Run(() => new NotificationListener(outbox, wake, TimeProvider.System, NullLogger.Instance).RunAsync(_stop.Token)));
             for (var i = 0; i < count; i++)
             {
-                var relay = new OutboxRelay(outbox, wake, TimeProvider.System, NullLogger.Instance, i) { AfterPublish = afterPublish };
+                var relay = new OutboxRelay(outbox, wake, TimeProvider.System, NullLogger.Instance, i) { AfterPublish = afterPublish, BeforeBatch = beforeBatch };
                 _loops.Add(Task.Run(() => relay.RunAsync(_stop.Token)));
             }
         }

@@ -17,6 +17,9 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
     // Runs after Kafka acknowledged a batch and before the batch is marked: lets tests stop a relay exactly there.
     internal Func<IReadOnlyList<OutboxRow>, CancellationToken, Task>? AfterPublish { get; set; }
 
+    // Runs before each batch is claimed: lets benchmarks hold warm relays until a backlog is in place.
+    internal Func<CancellationToken, Task>? BeforeBatch { get; set; }
+
     internal int ProducersCreated { get; private set; }
 
     public Task RunAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken, cancellationToken);
@@ -75,6 +78,11 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
 
     private async Task<int> ClaimAndPublishAsync(NpgsqlConnection connection, KafkaPublisher publisher, CancellationToken cancellationToken)
     {
+        if (BeforeBatch is { } gate)
+        {
+            await gate(cancellationToken).ConfigureAwait(false);
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await ClaimRowsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         if (rows.Count == 0)

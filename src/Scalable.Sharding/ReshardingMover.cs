@@ -78,9 +78,9 @@ public sealed class ReshardingMover
         ArgumentNullException.ThrowIfNull(table);
         var moveId = GetMoveId(table);
         var store = new ProgressStore(_options.ProgressTable);
-        var mover = new BatchMover(table, store, moveId);
+        var mover = new BatchMover(table, store, moveId, _options.ExistingTargetRows);
         var routes = new Dictionary<(string, string), long>();
-        long moved = 0, before = 0;
+        long moved = 0, kept = 0, before = 0;
         var batches = 0;
         foreach (var source in From.Shards)
         {
@@ -101,7 +101,8 @@ public sealed class ReshardingMover
                 {
                     using var activity = ShardingTelemetry.ActivitySource.HasListeners() ? ShardingTelemetry.ActivitySource.StartActivity("resharding.batch") : null;
                     await using var targetConnection = await _database.OpenConnectionAsync(group.Key, ShardAccess.Primary, cancellationToken).ConfigureAwait(false);
-                    var rows = await mover.MoveAsync(sourceConnection, targetConnection, KeyArrays.From(group.ToList()), cancellationToken).ConfigureAwait(false);
+                    var (rows, keptRows) = await mover.MoveAsync(sourceConnection, targetConnection, KeyArrays.From(group.ToList()), cancellationToken).ConfigureAwait(false);
+                    kept += keptRows;
                     if (rows == 0)
                     {
                         continue;
@@ -120,7 +121,7 @@ public sealed class ReshardingMover
         }
 
         Log.MoveCompleted(_logger, table.Name, moveId, moved, batches);
-        return new ReshardingReport(moveId, moved, batches, before, routes);
+        return new ReshardingReport(moveId, moved, batches, before, routes, kept);
     }
 
     /// <summary>Reads a key during a move: from its new owner first, and from its old owner when the new one has nothing yet.</summary>

@@ -101,6 +101,35 @@ public sealed class ReshardingMoverTests(PostgresFixture postgres) : IClassFixtu
     }
 
     [Fact]
+    public async Task With_keep_a_newer_row_written_to_the_new_owner_during_the_move_wins_over_the_source_row()
+    {
+        await using var scenario = await ReshardingScenario.CreateAsync(await postgres.Server.CreateDatabasesAsync(4), 2_000);
+        var moves = ShardTopologyDiff.GetMoves(scenario.Before, scenario.After, scenario.Ids).ToList();
+        var rewritten = moves.Take(100).Select(m => (string)m.Key).ToList();
+        await using (var target = await scenario.Database.OpenConnectionAsync(scenario.After.GetShardByName("shard3")))
+        {
+            // A writer already on the new topology upserts these users on their new owner.
+            await using var command = new NpgsqlCommand("INSERT INTO users SELECT unnest(@ids), 'newer write', 1", target);
+            command.Parameters.AddWithValue("ids", rewritten.ToArray());
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var report = await new ReshardingMover(scenario.Database, scenario.Before, scenario.After, new ReshardingOptions { BatchSize = 300, ExistingTargetRows = ExistingTargetRows.Keep })
+            .MoveAsync(ReshardingScenario.Table);
+
+        Assert.Equal(moves.Count - rewritten.Count, report.RowsMoved);
+        Assert.Equal(rewritten.Count, report.SourceRowsDropped);
+        await scenario.AssertEveryRowOnItsNewOwnerOnceAsync();
+        await using var connection = await scenario.Database.OpenConnectionAsync(scenario.After.GetShardByName("shard3"));
+        foreach (var id in rewritten)
+        {
+            Assert.Equal("newer write", await Users.ReadNameAsync(connection, id));
+        }
+
+        Assert.Equal($"name of {moves[^1].Key}", await Users.ReadNameAsync(connection, (string)moves[^1].Key));
+    }
+
+    [Fact]
     public async Task A_batch_altered_on_its_way_fails_verification_and_nothing_is_committed_or_deleted()
     {
         await using var scenario = await ReshardingScenario.CreateAsync(await postgres.Server.CreateDatabasesAsync(4), 1_000);

@@ -89,4 +89,46 @@ public sealed class DistributedSingleFlightTests(RedisFixture redis) : IClassFix
         Assert.Equal("impatient", value);
         Assert.Equal("slow", await holderCall);
     }
+
+    [Fact]
+    public async Task The_holder_renews_its_lease_so_a_factory_longer_than_the_lease_still_runs_once()
+    {
+        using var fleet = new CacheFleet(redis.Connect, 2, o => o.LeaseDuration = TimeSpan.FromMilliseconds(300));
+        var runs = 0;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Func<CancellationToken, ValueTask<string>> slow = async ct =>
+        {
+            Interlocked.Increment(ref runs);
+            started.TrySetResult();
+            await Task.Delay(1500, ct);
+            return "long";
+        };
+
+        var first = fleet[0].Cache.GetOrCreateAsync("k", slow).AsTask();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var second = fleet[1].Cache.GetOrCreateAsync("k", slow).AsTask();
+
+        Assert.Equal(["long", "long"], await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, runs);
+    }
+
+    [Fact]
+    public async Task Waiters_are_woken_by_the_holders_notice_not_by_the_lease_running_out()
+    {
+        using var fleet = new CacheFleet(redis.Connect, 2, o => o.LeaseDuration = TimeSpan.FromMinutes(2));
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = fleet[0].Cache.GetOrCreateAsync("k", async ct =>
+        {
+            started.TrySetResult();
+            await Task.Delay(300, ct);
+            return "v";
+        }).AsTask();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The lease would only run out after two minutes; the notice wakes the waiter long before.
+        var second = fleet[1].Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("second computed")).AsTask();
+
+        Assert.Equal("v", await second.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("v", await first);
+    }
 }

@@ -1,6 +1,6 @@
 namespace Scalable.Caching.Tests;
 
-public sealed class NegativeCachingTests
+public sealed class EntryOptionsTests
 {
     [Fact]
     public async Task A_not_found_result_is_cached_for_the_given_duration_without_calling_the_factory_again()
@@ -57,5 +57,26 @@ public sealed class NegativeCachingTests
         clock.Advance(TimeSpan.FromSeconds(2));
 
         Assert.Equal(2, await instance.Cache.GetOrCreateAsync("k", factory));
+    }
+
+    [Fact]
+    public async Task Jitter_spreads_the_expiry_of_entries_written_together()
+    {
+        var clock = new ManualTimeProvider();
+        using var instance = CacheInstance.Local(time: clock);
+        var options = new CacheEntryOptions { Duration = TimeSpan.FromMinutes(1), JitterMaxDuration = TimeSpan.FromMinutes(1), EarlyRefreshBeta = 0 };
+        for (var i = 0; i < 100; i++)
+        {
+            await instance.Cache.SetAsync($"k{i}", i, options);
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(90));
+        var stillFresh = 0;
+        for (var i = 0; i < 100; i++)
+        {
+            stillFresh += (await instance.Cache.TryGetAsync<int>($"k{i}")).HasValue ? 1 : 0;
+        }
+
+        Assert.InRange(stillFresh, 1, 99);
     }
 }

@@ -131,4 +131,36 @@ public sealed class DistributedSingleFlightTests(RedisFixture redis) : IClassFix
         Assert.Equal("v", await second.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal("v", await first);
     }
+
+    [Fact]
+    public async Task A_waiting_instance_with_a_stale_value_serves_it_after_the_soft_timeout_and_adopts_the_new_value_later()
+    {
+        using var fleet = new CacheFleet(redis.Connect, 2);
+        var options = new CacheEntryOptions
+        {
+            Duration = TimeSpan.FromMilliseconds(200),
+            FailSafeMaxDuration = TimeSpan.FromMinutes(10),
+            FactorySoftTimeout = TimeSpan.FromMilliseconds(200),
+            EarlyRefreshBeta = 0,
+        };
+        await fleet[0].Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"), options);
+        await fleet[1].Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("unused"), options);
+        await Task.Delay(400);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holder = fleet[0].Cache.GetOrCreateEntryAsync("k", async (_, ct) =>
+        {
+            started.TrySetResult();
+            await gate.Task.WaitAsync(ct);
+            return "v2";
+        }, options).AsTask();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var waiter = await fleet[1].Cache.GetOrCreateEntryAsync("k", (_, _) => ValueTask.FromResult("b computed"), options).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        gate.SetResult();
+
+        Assert.Equal(new CacheResult<string>("v1", true, true), waiter);
+        Assert.Equal(new CacheResult<string>("v1", true, true), await holder);
+        await Eventually.TrueAsync(async () => (await fleet[1].Cache.TryGetAsync<string>("k")).Value == "v2", because: "B to adopt A's new value");
+    }
 }

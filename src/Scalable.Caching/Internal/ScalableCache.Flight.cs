@@ -150,7 +150,7 @@ internal sealed partial class ScalableCache
             _metrics.Miss();
         }
 
-        var lease = await AcquireOrWaitAsync(flight, key, known, token).ConfigureAwait(false);
+        var lease = await AcquireOrWaitAsync(flight, key, known, stale, options.FactorySoftTimeout, token).ConfigureAwait(false);
         if (lease.Done)
         {
             return;

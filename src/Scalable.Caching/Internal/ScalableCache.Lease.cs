@@ -12,7 +12,7 @@ internal sealed partial class ScalableCache
 
     // Done: the flight is already complete (value adopted or a refresh left to another instance).
     // Token: the lease to release after computing, or null when computing without one.
-    private async Task<(bool Done, string? Token)> AcquireOrWaitAsync<T>(Flight<T> flight, string key, L1Entry? known, CancellationToken token)
+    private async Task<(bool Done, string? Token)> AcquireOrWaitAsync<T>(Flight<T> flight, string key, L1Entry? known, L1Entry? stale, TimeSpan softTimeout, CancellationToken token)
     {
         if (_leases is null || _breaker.IsOpen)
         {
@@ -48,14 +48,23 @@ internal sealed partial class ScalableCache
                     return (false, leaseToken);
                 }
 
-                if (flight.IsBackground)
+                if (flight.IsBackground && known!.Meta.IsFresh(NowMs()))
                 {
                     // Another instance is refreshing; keep serving what we have.
-                    flight.Complete(known!.ToResult<T>(isStale: !known.Meta.IsFresh(NowMs())));
+                    flight.Complete(known.ToResult<T>(isStale: false));
                     return (true, null);
                 }
 
-                var remaining = _options.LeaseWaitTimeout - _time.GetElapsedTime(started);
+                var waited = _time.GetElapsedTime(started);
+                if (stale is not null && softTimeout != Timeout.InfiniteTimeSpan && waited >= softTimeout && !flight.Completion.IsCompleted)
+                {
+                    // Soft timeout while another instance computes: callers take the stale value; we keep waiting to adopt the new one.
+                    Log.SoftTimeout(_logger, key);
+                    _metrics.StaleServed();
+                    flight.Complete(stale.ToResult<T>(isStale: true));
+                }
+
+                var remaining = _options.LeaseWaitTimeout - waited;
                 if (remaining <= TimeSpan.Zero)
                 {
                     Log.LeaseWaitTimedOut(_logger, key, _options.LeaseWaitTimeout);
@@ -63,8 +72,14 @@ internal sealed partial class ScalableCache
                 }
 
                 var ttl = await TryRedisAsync(() => _leases.TimeToLiveAsync(key), "lease ttl", key).ConfigureAwait(false);
-                var untilExpiry = ttl.Value is { } left ? left + ExpiryMargin : LeaseGoneRetry;
-                await WaitForWakeAsync(wake.Task, untilExpiry < remaining ? untilExpiry : remaining, token).ConfigureAwait(false);
+                var wait = ttl.Value is { } left ? left + ExpiryMargin : LeaseGoneRetry;
+                wait = wait < remaining ? wait : remaining;
+                if (stale is not null && softTimeout != Timeout.InfiniteTimeSpan && !flight.Completion.IsCompleted && softTimeout - waited < wait)
+                {
+                    wait = softTimeout - waited;
+                }
+
+                await WaitForWakeAsync(wake.Task, wait, token).ConfigureAwait(false);
             }
             finally
             {

@@ -58,4 +58,53 @@ public sealed class EarlyRefreshTests(RedisFixture redis) : IClassFixture<RedisF
 
         Assert.Equal(1, runs);
     }
+
+    [Fact]
+    public async Task Background_refreshes_never_exceed_their_limit()
+    {
+        using var instance = CacheInstance.Local(o => o.MaximumBackgroundRefreshes = 2);
+        var options = new CacheEntryOptions { Duration = TimeSpan.FromSeconds(30), EarlyRefreshBeta = 1_000_000 };
+        var running = 0;
+        var most = 0;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loaded = false;
+        Func<CancellationToken, ValueTask<int>> factory = async ct =>
+        {
+            if (!Volatile.Read(ref loaded))
+            {
+                await Task.Delay(20, ct);
+                return 0;
+            }
+
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref most, now);
+            await release.Task.WaitAsync(ct);
+            Interlocked.Decrement(ref running);
+            return 1;
+        };
+        for (var i = 0; i < 50; i++)
+        {
+            await instance.Cache.GetOrCreateAsync($"k{i}", factory, options);
+        }
+
+        Volatile.Write(ref loaded, true);
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal(0, await instance.Cache.GetOrCreateAsync($"k{i}", factory, options));
+        }
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref running) == 2, because: "two refreshes to start");
+        await Task.Delay(200);
+        release.SetResult();
+
+        Assert.Equal(2, most);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
 }

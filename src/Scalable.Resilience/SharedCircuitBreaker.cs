@@ -136,7 +136,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable
         {
             await _redis.GetSubscriber().UnsubscribeAsync(_channel, _handler).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
             Log.SharedBreakerRedisFailed(_logger, exception, Name);
         }
@@ -153,7 +153,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable
                 OnMessage(state.Value, state.Expiry);
             }
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
             Log.SharedBreakerRedisFailed(_logger, exception, Name);
         }
@@ -177,7 +177,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable
 
             await _redis.GetSubscriber().PublishAsync(_channel, message).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
             Log.SharedBreakerRedisFailed(_logger, exception, Name);
         }
@@ -203,17 +203,30 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable
         if (message.Verb == SharedBreakerMessage.CloseVerb)
         {
             StopRemoteBreakTimer();
-            _ = ManualControl.CloseAsync();
+            _ = ApplyRemoteAsync(isolate: false);
             return;
         }
 
-        _ = ManualControl.IsolateAsync();
+        _ = ApplyRemoteAsync(isolate: true);
         var breakFor = remaining ?? message.BreakDuration;
         if (breakFor is { } duration)
         {
             // A remote break ends on its own, like a local one, so an instance that missed the close message still recovers.
-            var timer = _timeProvider.CreateTimer(_ => _ = ManualControl.CloseAsync(), null, duration, Timeout.InfiniteTimeSpan);
+            var timer = _timeProvider.CreateTimer(_ => _ = ApplyRemoteAsync(isolate: false), null, duration, Timeout.InfiniteTimeSpan);
             Interlocked.Exchange(ref _remoteBreakTimer, timer)?.Dispose();
+        }
+    }
+
+    // Runs on the Redis client's callback thread or a timer: never throws, so no task is left unobserved.
+    private async Task ApplyRemoteAsync(bool isolate)
+    {
+        try
+        {
+            await (isolate ? ManualControl.IsolateAsync() : ManualControl.CloseAsync()).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.SharedBreakerRedisFailed(_logger, exception, Name);
         }
     }
 

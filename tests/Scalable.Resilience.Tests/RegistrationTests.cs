@@ -72,13 +72,16 @@ public sealed class RegistrationTests
     }
 
     [Fact]
-    public void A_pipeline_naming_an_unregistered_limiter_fails_with_a_clear_message()
+    public void A_pipeline_naming_an_unregistered_limiter_or_sharing_a_breaker_without_Redis_fails_at_start()
     {
         var services = new ServiceCollection();
-        services.AddScalableResilience().AddPipeline("api", p => p.RateLimiter.LimiterName = "missing");
+        services.AddScalableResilience()
+            .AddPipeline("api", p => p.RateLimiter.LimiterName = "missing")
+            .AddPipeline("payments", p => p.CircuitBreaker.SharedName = "payments");
         using var provider = services.BuildServiceProvider();
 
-        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("api"));
-        Assert.Contains("missing", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("Pipelines:api:RateLimiter:LimiterName is 'missing'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Pipelines:payments:CircuitBreaker:SharedName", error.Message, StringComparison.Ordinal);
     }
 }

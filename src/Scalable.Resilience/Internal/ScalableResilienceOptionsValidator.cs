@@ -1,9 +1,12 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Scalable.Resilience.Internal;
 
-// Runs at host start (ValidateOnStart) so a bad setting fails the host with a message naming the setting.
-internal sealed class ScalableResilienceOptionsValidator : IValidateOptions<ScalableResilienceOptions>
+// Runs at host start (ValidateOnStart) so a bad setting fails the host with a message naming the setting; it also checks
+// that named limiters are registered and that shared breakers have Redis, which would otherwise fail on first use.
+internal sealed class ScalableResilienceOptionsValidator(IServiceProvider services) : IValidateOptions<ScalableResilienceOptions>
 {
     private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
@@ -28,6 +31,7 @@ internal sealed class ScalableResilienceOptionsValidator : IValidateOptions<Scal
             }
 
             Validate($"Pipelines:{pipeline}", settings, errors);
+            ValidateReferences($"Pipelines:{pipeline}", settings, errors);
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
@@ -73,6 +77,23 @@ internal sealed class ScalableResilienceOptionsValidator : IValidateOptions<Scal
             {
                 errors.Add($"{path}:CircuitBreaker:SharedName must not be empty; leave it unset to keep the breaker local.");
             }
+        }
+    }
+
+    private void ValidateReferences(string path, StandardPipelineOptions options, List<string> errors)
+    {
+        if (options.RateLimiter is { Enabled: true, LimiterName: { Length: > 0 } limiterName }
+            && services.GetService<IServiceProviderIsKeyedService>() is { } keyed
+            && !keyed.IsKeyedService(typeof(RateLimiter), limiterName))
+        {
+            errors.Add($"{path}:RateLimiter:LimiterName is '{limiterName}', but no limiter of that name is registered; call AddRateLimiter(\"{limiterName}\", ...) or AddRedis...RateLimiter(\"{limiterName}\") on the Scalable resilience builder.");
+        }
+
+        if (options.CircuitBreaker is { Enabled: true, SharedName: { Length: > 0 } }
+            && services.GetService<IServiceProviderIsService>() is { } known
+            && !known.IsService(typeof(SharedCircuitBreakers)))
+        {
+            errors.Add($"{path}:CircuitBreaker:SharedName is set, but no Redis connection is configured; call UseRedis(...) on the Scalable resilience builder.");
         }
     }
 

@@ -18,6 +18,7 @@ public class ShardingRouterLookupBenchmarks
     private const int Shards = 16;
     private const int KeyMask = 1023;
     private string[] _keys = [];
+    private byte[][] _utf8Keys = [];
     private IShardRouter _ring = null!;
     private IShardRouter _ketama = null!;
     private IShardRouter _jump = null!;
@@ -31,6 +32,7 @@ public class ShardingRouterLookupBenchmarks
         _keys = Enumerable.Range(0, KeyMask + 1)
             .Select(_ => new string(Enumerable.Range(0, 16).Select(_ => (char)random.Next('a', 'z' + 1)).ToArray()))
             .ToArray();
+        _utf8Keys = _keys.Select(Encoding.UTF8.GetBytes).ToArray();
         var nodes = Enumerable.Range(0, Shards).Select(i => new ShardNode($"shard-{i:D2}")).ToArray();
         _ring = ShardRouters.HashRing(nodes);
         _ketama = ShardRouters.Ketama(nodes);
@@ -58,6 +60,13 @@ public class ShardingRouterLookupBenchmarks
 
     [Benchmark(Description = "rendezvous 16")]
     public int Rendezvous() => _rendezvous.GetShardIndex(NextKey());
+
+    // The same lookups with the key already in UTF-8 bytes, to show what encoding a string costs.
+    [Benchmark(Description = "jump hash, UTF-8 bytes given")]
+    public int JumpHashBytes() => _jump.GetShardIndex(_utf8Keys[_next++ & KeyMask]);
+
+    [Benchmark(Description = "ring 16 x 160, UTF-8 bytes given")]
+    public int RingBytes() => _ring.GetShardIndex(_utf8Keys[_next++ & KeyMask]);
 
     private string NextKey() => _keys[_next++ & KeyMask];
 }

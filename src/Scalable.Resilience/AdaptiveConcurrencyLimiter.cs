@@ -16,6 +16,7 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
     private int _currentLimit;
     private int _inFlight;
     private long _idleSince;
+    private long _noLoadLearnedAt;
     private long _successful;
     private long _failed;
     private int _windowSamples;
@@ -38,6 +39,7 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
         _currentLimit = options.InitialLimit;
         _reason = $"Adaptive limit '{options.Name}' reached; the request was shed.";
         _idleSince = options.TimeProvider.GetTimestamp();
+        _noLoadLearnedAt = _idleSince;
         ResilienceMetrics.RecordAdaptiveLimitChange(options.Name, _currentLimit);
     }
 
@@ -138,7 +140,13 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
                 return;
             }
 
-            _limit.Update(Math.Max(_windowRttSum / _windowSamples, 1e-6), _windowMaxInFlight, _windowDropped);
+            var relearn = _options.NoLoadLatencyResetInterval is { } interval && _options.TimeProvider.GetElapsedTime(_noLoadLearnedAt) >= interval;
+            if (relearn)
+            {
+                _noLoadLearnedAt = _options.TimeProvider.GetTimestamp();
+            }
+
+            _limit.Update(Math.Max(_windowRttSum / _windowSamples, 1e-6), _windowMaxInFlight, _windowDropped, relearn);
             (_windowSamples, _windowRttSum, _windowMaxInFlight, _windowDropped) = (0, 0, 0, false);
             var old = _currentLimit;
             var updated = (int)_limit.Limit;

@@ -27,6 +27,10 @@ public sealed class AdaptiveConcurrencyLimiterOptions
     /// <value>Default 10; at least 1.</value>
     public int SamplesPerUpdate { get; set; } = 10;
 
+    /// <summary>Gets or sets how often the no-load latency is learned afresh from the next window, so that a dependency that became slower for good is not throttled forever; null keeps the lowest latency ever seen.</summary>
+    /// <value>Default null (never); at least 1 second when set.</value>
+    public TimeSpan? NoLoadLatencyResetInterval { get; set; }
+
     /// <summary>Gets or sets the clock used to measure each request's latency (from acquiring the permit to disposing the lease).</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
@@ -40,6 +44,7 @@ public sealed class AdaptiveConcurrencyLimiterOptions
         Check(nameof(InitialLimit), InitialLimit >= MinLimit && InitialLimit <= MaxLimit, $"between {nameof(MinLimit)} ({MinLimit}) and {nameof(MaxLimit)} ({MaxLimit})");
         Check(nameof(CriticalReservedShare), CriticalReservedShare is >= 0 and < 1, "at least 0 and below 1");
         Check(nameof(SamplesPerUpdate), SamplesPerUpdate >= 1, "at least 1");
+        Check(nameof(NoLoadLatencyResetInterval), NoLoadLatencyResetInterval is null || NoLoadLatencyResetInterval >= TimeSpan.FromSeconds(1), "null or at least 1 second");
     }
 
     private static void Check(string setting, bool valid, string rule)

@@ -30,6 +30,23 @@ public sealed class AdaptiveConcurrencyLimiterTests
     }
 
     [Fact]
+    public void A_dependency_that_stays_slower_is_relearned_when_a_reset_interval_is_set()
+    {
+        using var keepsOldBaseline = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { TimeProvider = _clock });
+        using var relearns = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { TimeProvider = _clock, NoLoadLatencyResetInterval = TimeSpan.FromSeconds(5) });
+        var dependency = new FakeDependency(capacity: 20);
+        Run(keepsOldBaseline, dependency, rounds: 40);
+        Run(relearns, dependency, rounds: 40);
+
+        dependency.Slowdown = 5; // every call now takes five times as long, at any concurrency
+        var stuck = Run(keepsOldBaseline, dependency, rounds: 200);
+        var relearned = Run(relearns, dependency, rounds: 200);
+
+        Assert.True(relearned.FinalLimit >= 3 * stuck.FinalLimit, $"limit {relearned.FinalLimit} with relearning vs {stuck.FinalLimit} without");
+        Assert.True(relearned.FinalLatency <= 3 * 5 * BaseLatency, $"latency {relearned.FinalLatency.TotalMilliseconds} ms after relearning");
+    }
+
+    [Fact]
     public void Critical_requests_keep_the_reserved_share_when_normal_traffic_fills_the_limit()
     {
         using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { InitialLimit = 10, CriticalReservedShare = 0.2, TimeProvider = _clock });
@@ -117,11 +134,13 @@ public sealed class AdaptiveConcurrencyLimiterTests
 
     private readonly record struct RoundResult(int FinalLimit, TimeSpan FinalLatency, int Shed);
 
-    // A dependency that serves `Capacity` requests at its base latency and queues the rest.
+    // A dependency that serves `Capacity` requests at its base latency (times `Slowdown`) and queues the rest.
     private sealed class FakeDependency(int capacity)
     {
         public int Capacity { get; set; } = capacity;
 
-        public TimeSpan Latency(int concurrent) => BaseLatency * Math.Max(1.0, (double)concurrent / Capacity);
+        public double Slowdown { get; set; } = 1;
+
+        public TimeSpan Latency(int concurrent) => BaseLatency * Slowdown * Math.Max(1.0, (double)concurrent / Capacity);
     }
 }

@@ -9,9 +9,9 @@ internal sealed class VegasLimit(double initial, int min, int max)
 
     public double Limit { get; private set; } = initial;
 
-    public void Update(double averageRtt, int maxInFlight, bool dropped)
+    public void Update(double averageRtt, int maxInFlight, bool dropped, bool relearnNoLoad = false)
     {
-        if (_noLoadRtt <= 0 || averageRtt < _noLoadRtt)
+        if (_noLoadRtt <= 0 || averageRtt < _noLoadRtt || relearnNoLoad)
         {
             _noLoadRtt = averageRtt;
         }

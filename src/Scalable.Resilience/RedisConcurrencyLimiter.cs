@@ -51,8 +51,9 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
             var renewed = (long)await LimiterScripts.ConcurrencyRenew.EvaluateAsync(Redis.GetDatabase(), [Key], arguments).ConfigureAwait(false);
             return renewed == held.Members.Length;
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception)
         {
+            // Unreachable or disposed Redis: the lease cannot be renewed; the caller decides what to do.
             return false;
         }
     }
@@ -64,9 +65,9 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
         {
             Redis.GetDatabase().SortedSetRemove(Key, members, CommandFlags.FireAndForget);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception)
         {
-            // The lease expires on its own; nothing to do.
+            // Unreachable or disposed Redis: the lease expires on its own; nothing to do.
         }
     }
 

@@ -83,7 +83,7 @@ public abstract class RedisRateLimiter : RateLimiter
         {
             result = _script.Evaluate(_redis.GetDatabase(), _keys, arguments);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception)
         {
             _guard.Failed(exception);
             return Count(Outage(permitCount), "outage");
@@ -114,8 +114,9 @@ public abstract class RedisRateLimiter : RateLimiter
             _guard.Succeeded();
             lease = Decide(result, permitCount, arguments);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Anything but the caller's own cancellation (a client-side cancellation included) is an outage, never the caller's problem.
             _guard.Failed(exception);
             lease = Count(Outage(permitCount), "outage");
             activity?.SetTag("outage", true);

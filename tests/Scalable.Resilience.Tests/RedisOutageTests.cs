@@ -66,6 +66,21 @@ public sealed class RedisOutageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_disposed_connection_is_an_outage_not_an_exception()
+    {
+        var connection = _server.Connect();
+        using var limiter = new RedisConcurrencyLimiter(connection, new RedisConcurrencyLimiterOptions { Name = $"cc-{Guid.NewGuid():N}", OutagePolicy = OutagePolicy.FailOpen, TimeProvider = _clock });
+        var held = await limiter.AcquireAsync();
+        connection.Dispose();
+
+        using var lease = await limiter.AcquireAsync();
+        Assert.True(lease.IsAcquired);
+        Assert.True(limiter.AttemptAcquire().IsAcquired);
+        Assert.False(await limiter.RenewAsync(held));
+        held.Dispose();
+    }
+
+    [Fact]
     public async Task Local_fallback_allows_this_instance_its_share_of_the_limit()
     {
         using var connection = _server.Connect();

@@ -9,7 +9,7 @@ using Scalable.Sharding.Internal;
 namespace Scalable.Sharding;
 
 /// <summary>The Npgsql side of sharding: one pooled data source per shard and replica, connections for a key, and scatter-gather over every shard.</summary>
-public sealed partial class ShardedDatabase : IAsyncDisposable
+public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
 {
     private readonly ShardMap _map;
     private readonly IOptionsMonitor<ScalableShardingOptions> _options;
@@ -106,6 +106,9 @@ public sealed partial class ShardedDatabase : IAsyncDisposable
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _dataSources.DisposeAsync();
+
+    /// <inheritdoc />
+    public void Dispose() => _dataSources.Dispose();
 
     private static bool IsUnavailable(Exception ex) => ex is NpgsqlException or SocketException or TimeoutException;
 

@@ -135,6 +135,23 @@ public sealed class ShardedDatabaseTests(PostgresFixture postgres) : IClassFixtu
         Assert.Equal("primary", await RoleAsync(fallbackProvider.GetRequiredService<ShardedDatabase>(), ShardAccess.ReadReplica));
     }
 
+    [Fact]
+    public async Task A_synchronously_disposed_container_closes_the_shard_pools()
+    {
+        var shards = await postgres.Server.CreateDatabasesAsync(1, "dispose");
+        var provider = ShardedDatabases.Build(shards);
+        var database = provider.GetRequiredService<ShardedDatabase>();
+        var dataSource = database.GetDataSource(database.Topology.Shards[0]);
+        await using (var connection = await database.OpenConnectionAsync("key"))
+        {
+            Assert.Equal(System.Data.ConnectionState.Open, connection.State);
+        }
+
+        provider.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await dataSource.OpenConnectionAsync());
+    }
+
     private static async Task<string> RoleAsync(ShardedDatabase database, ShardAccess access)
     {
         await using var connection = await database.OpenConnectionAsync("any-key", access);

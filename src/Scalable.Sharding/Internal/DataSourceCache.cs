@@ -4,7 +4,7 @@ using Npgsql;
 namespace Scalable.Sharding.Internal;
 
 /// <summary>One pooled <see cref="NpgsqlDataSource"/> per connection string, shared across topology versions so a swap keeps warm pools.</summary>
-internal sealed class DataSourceCache : IAsyncDisposable
+internal sealed class DataSourceCache : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<NpgsqlDataSource>> _sources = new(StringComparer.Ordinal);
 
@@ -16,6 +16,16 @@ internal sealed class DataSourceCache : IAsyncDisposable
         foreach (var source in _sources.Values.Where(s => s.IsValueCreated))
         {
             await source.Value.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _sources.Clear();
+    }
+
+    public void Dispose()
+    {
+        foreach (var source in _sources.Values.Where(s => s.IsValueCreated))
+        {
+            source.Value.Dispose();
         }
 
         _sources.Clear();

@@ -11,6 +11,8 @@ namespace Scalable.Benchmarks.Caching;
 /// </summary>
 [MemoryDiagnoser]
 [ShortRunJob]
+[MinColumn]
+[MedianColumn]
 public class CachingL1HitBenchmarks
 {
     private const string Key = "product:42";

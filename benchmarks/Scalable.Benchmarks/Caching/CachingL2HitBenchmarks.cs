@@ -15,6 +15,8 @@ namespace Scalable.Benchmarks.Caching;
 /// </summary>
 [MemoryDiagnoser]
 [ShortRunJob]
+[MinColumn]
+[MedianColumn]
 public class CachingL2HitBenchmarks
 {
     private const string Key = "catalog:1";

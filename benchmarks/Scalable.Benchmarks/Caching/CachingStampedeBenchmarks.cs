@@ -14,6 +14,8 @@ namespace Scalable.Benchmarks.Caching;
 /// </summary>
 [MemoryDiagnoser]
 [ShortRunJob]
+[MinColumn]
+[MedianColumn]
 public class CachingStampedeBenchmarks
 {
     private const int Instances = 4;

@@ -19,6 +19,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable
     private readonly Action<RedisChannel, RedisValue> _handler;
     private ITimer? _remoteBreakTimer;
     private bool _disposed;
+    private int _stateProviderTaken;
 
     /// <summary>Creates a shared breaker and starts listening for the other instances' state changes.</summary>
     /// <param name="redis">The Redis connection that carries the state.</param>
@@ -49,7 +50,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable
     /// <summary>Gets the manual control wired into the breaker by <see cref="Apply{TResult}(CircuitBreakerStrategyOptions{TResult})"/>.</summary>
     public CircuitBreakerManualControl ManualControl { get; } = new();
 
-    /// <summary>Gets the state provider wired into the breaker by <see cref="Apply{TResult}(CircuitBreakerStrategyOptions{TResult})"/>.</summary>
+    /// <summary>Gets the state provider wired into the first breaker by <see cref="Apply{TResult}(CircuitBreakerStrategyOptions{TResult})"/>.</summary>
     public CircuitBreakerStateProvider StateProvider { get; } = new();
 
     /// <summary>Gets a task that completes once the subscription is made and the current shared state is read (it never faults: without Redis the breaker stays local).</summary>
@@ -74,7 +75,12 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ManualControl = ManualControl;
-        options.StateProvider = StateProvider;
+        // Polly lets one manual control drive many breakers, but a state provider watches only one: the first breaker gets it.
+        if (Interlocked.Exchange(ref _stateProviderTaken, 1) == 0)
+        {
+            options.StateProvider = StateProvider;
+        }
+
         var opened = options.OnOpened;
         var closed = options.OnClosed;
         options.OnOpened = async args =>

@@ -89,6 +89,23 @@ public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixtur
     }
 
     [Fact]
+    public async Task Several_pipelines_of_one_instance_can_share_one_breaker_name()
+    {
+        var name = $"ledger-{Guid.NewGuid():N}";
+        using var connectionA = redis.Connect();
+        using var connectionB = redis.Connect();
+        await using var a = new SharedCircuitBreaker(connectionA, name);
+        await using var b = new SharedCircuitBreaker(connectionB, name);
+        var reads = Pipeline(b);
+        var writes = Pipeline(b);
+        await Task.WhenAll(a.Ready, b.Ready);
+
+        await a.IsolateAsync();
+
+        await Eventually.TrueAsync(async () => await Rejects(reads) && await Rejects(writes), Bound, "both pipelines of B to be isolated");
+    }
+
+    [Fact]
     public async Task Without_Redis_the_breaker_still_works_locally()
     {
         await using var server = await RedisServer.StartLocalAsync();

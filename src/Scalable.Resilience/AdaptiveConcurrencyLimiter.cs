@@ -17,6 +17,7 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
     private int _inFlight;
     private long _idleSince;
     private long _noLoadLearnedAt;
+    private int _disposed;
     private long _successful;
     private long _failed;
     private int _windowSamples;
@@ -157,6 +158,18 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
                 Log.AdaptiveLimitChanged(_logger, _options.Name, old, updated);
             }
         }
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        // The limit gauge is an up-down counter: take this limiter's share out when it goes away.
+        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            ResilienceMetrics.RecordAdaptiveLimitChange(_options.Name, -CurrentLimit);
+        }
+
+        base.Dispose(disposing);
     }
 
     /// <inheritdoc />

@@ -42,6 +42,9 @@ public sealed class MetricsTests : IDisposable
         Assert.Equal(2, decisions.Count(m => (string?)m.Tags["result"] == "acquired"));
         Assert.Equal(1, decisions.Count(m => (string?)m.Tags["result"] == "rejected"));
         Assert.Equal(2, Of("scalable.resilience.adaptive.limit", name).Sum(m => m.Value));
+
+        limiter.Dispose();
+        Assert.Equal(0, Of("scalable.resilience.adaptive.limit", name).Sum(m => m.Value));
     }
 
     [Fact]

@@ -45,6 +45,11 @@ public abstract class RedisRateLimiterOptions
         }
 
         ArgumentNullException.ThrowIfNull(KeyPrefix, nameof(KeyPrefix));
+        if (Name.AsSpan().IndexOfAny('{', '}') >= 0 || KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            throw new ArgumentException($"{GetType().Name}.{nameof(Name)} and {nameof(KeyPrefix)} must not contain '{{' or '}}': the partition is the key's Redis Cluster hash tag.", nameof(Name));
+        }
+
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         if (!(FallbackShare > 0 && FallbackShare <= 1))
         {

@@ -99,6 +99,8 @@ public sealed class RedisGcraRateLimiterTests(RedisFixture redis) : IClassFixtur
         var share = Assert.Throws<ArgumentOutOfRangeException>(() => new RedisGcraRateLimiter(connection, new RedisGcraRateLimiterOptions { FallbackShare = 0 }));
         Assert.Equal("FallbackShare", share.ParamName);
         Assert.Throws<ArgumentNullException>(() => new RedisGcraRateLimiter(connection, new RedisGcraRateLimiterOptions(), null!));
+        var braces = Assert.Throws<ArgumentException>(() => new RedisGcraRateLimiter(connection, new RedisGcraRateLimiterOptions { Name = "api{v2}" }));
+        Assert.Equal("Name", braces.ParamName);
 
         using var limiter = new RedisGcraRateLimiter(connection, Options(permitLimit: 10, window: TimeSpan.FromSeconds(1), burst: 3));
         Assert.Throws<ArgumentOutOfRangeException>(() => limiter.AttemptAcquire(4));

@@ -109,8 +109,19 @@ public abstract class RedisRateLimiter : RateLimiter
         RateLimitLease lease;
         try
         {
-            var result = await _script.EvaluateAsync(_redis.GetDatabase(), _keys, arguments)
-                .WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+            var database = _redis.GetDatabase();
+            RedisResult result;
+            try
+            {
+                result = await _script.EvaluateShaAsync(database, _keys, arguments)
+                    .WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException exception) when (RedisScript.IsNoScript(exception))
+            {
+                result = await _script.EvaluateTextAsync(database, _keys, arguments)
+                    .WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+
             _guard.Succeeded();
             lease = Decide(result, permitCount, arguments);
         }

@@ -16,15 +16,24 @@ internal sealed class RedisScript(string text)
 
     public byte[] Sha1 => _sha1;
 
+    // The hot path awaits these two itself (no extra async frame): EVALSHA first, EVAL when IsNoScript says so.
+    public Task<RedisResult> EvaluateShaAsync(IDatabaseAsync database, RedisKey[] keys, RedisValue[] arguments)
+        => database.ScriptEvaluateAsync(_sha1, keys, arguments);
+
+    public Task<RedisResult> EvaluateTextAsync(IDatabaseAsync database, RedisKey[] keys, RedisValue[] arguments)
+        => database.ScriptEvaluateAsync(text, keys, arguments);
+
+    public static bool IsNoScript(RedisServerException exception) => exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
+
     public async Task<RedisResult> EvaluateAsync(IDatabaseAsync database, RedisKey[] keys, RedisValue[] arguments)
     {
         try
         {
-            return await database.ScriptEvaluateAsync(_sha1, keys, arguments).ConfigureAwait(false);
+            return await EvaluateShaAsync(database, keys, arguments).ConfigureAwait(false);
         }
         catch (RedisServerException exception) when (IsNoScript(exception))
         {
-            return await database.ScriptEvaluateAsync(text, keys, arguments).ConfigureAwait(false);
+            return await EvaluateTextAsync(database, keys, arguments).ConfigureAwait(false);
         }
     }
 
@@ -39,6 +48,4 @@ internal sealed class RedisScript(string text)
             return database.ScriptEvaluate(text, keys, arguments);
         }
     }
-
-    private static bool IsNoScript(RedisServerException exception) => exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
 }

@@ -42,14 +42,42 @@ public sealed class RedisOutageTests
 
         await Eventually.TrueAsync(
             async () => await b.Cache.GetOrCreateAsync("removed", _ => ValueTask.FromResult("recomputed by b")) == "recomputed by b",
-            because: "the replayed removal to evict B's copy");
-        Assert.Equal(0, a.Internal.PendingRemovalCount);
+            because: "B to drop its copy of the removed value");
+        await Eventually.TrueAsync(() => a.Internal.PendingRemovalCount == 0, because: "A to replay the removal");
         await a.Cache.SetAsync("after", "a2");
         await Eventually.TrueAsync(
             async () => await b.Cache.GetOrCreateAsync("after", _ => ValueTask.FromResult("b's factory")) == "a2",
             because: "backplane notices and L2 to work again after the restart");
         await b.Cache.SetAsync("after", "b3");
         await Eventually.TrueAsync(async () => (await a.Cache.TryGetAsync<string>("after")).Value == "b3", because: "A to hear B again");
+    }
+
+    [Fact]
+    public async Task A_removal_made_while_redis_hangs_is_replayed_so_the_old_value_does_not_come_back_from_l2()
+    {
+        await using var server = await RedisServer.StartLocalAsync();
+        void Options(ScalableCachingOptions o)
+        {
+            FastBreaker(o);
+            o.L2OperationTimeout = TimeSpan.FromMilliseconds(300);
+            o.ReplayDelayAfterReconnect = TimeSpan.FromMilliseconds(100);
+        }
+
+        using var fleet = new CacheFleet(() => server.Connect(), 2, Options);
+        var (a, b) = (fleet[0], fleet[1]);
+        using var admin = server.Connect();
+        await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"));
+        Assert.Equal("v1", await b.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("b's factory")));
+
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", 2000);
+        await a.Cache.RemoveAsync("k");
+        Assert.Equal(1, a.Internal.PendingRemovalCount);
+
+        await Eventually.TrueAsync(
+            async () => !(await a.Cache.TryGetAsync<string>("k")).HasValue && a.Internal.PendingRemovalCount == 0,
+            because: "A to replay the removal once Redis answers, never re-reading the removed value from L2");
+        await Eventually.TrueAsync(async () => !(await b.Cache.TryGetAsync<string>("k")).HasValue, because: "B to hear the replayed removal");
+        Assert.False((await a.Cache.TryGetAsync<string>("k")).HasValue);
     }
 
     [Fact]

@@ -13,6 +13,9 @@ internal sealed class L1Entry(object? value, EntryMeta meta, int size, bool isSt
 
     public bool IsStale { get; } = isStale;
 
+    // When it went into L1 (unix ms); set once, just before it is published in L1.
+    public long StoredMs { get; set; }
+
     public CacheResult<T> ToResult<T>(bool isStale)
         => Meta.HasValue ? new CacheResult<T>((T)Value!, true, isStale) : new CacheResult<T>(default!, false, isStale);
 

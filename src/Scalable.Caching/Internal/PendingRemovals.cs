@@ -21,6 +21,8 @@ internal sealed class PendingRemovals(int limit)
         return true;
     }
 
+    public bool Contains(bool isTag, string name) => !_items.IsEmpty && _items.ContainsKey((isTag, name));
+
     public KeyValuePair<(bool IsTag, string Name), long>[] Snapshot() => _items.ToArray();
 
     public void Done(KeyValuePair<(bool IsTag, string Name), long> item) => _items.TryRemove(item);

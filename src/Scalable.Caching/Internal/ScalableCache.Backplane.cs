@@ -73,6 +73,12 @@ internal sealed partial class ScalableCache
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
+        if (e.ConnectionType == ConnectionType.Subscription && _backplane is not null)
+        {
+            // Notices sent while we were unsubscribed are lost: revalidate what L1 held before now.
+            Interlocked.Exchange(ref _l1TrustedFromMs, NowMs() + 1);
+        }
+
         // The server answers again: stop skipping it, and once the other instances have had time to
         // resubscribe, re-apply and re-announce what it missed.
         _breaker.Reset();

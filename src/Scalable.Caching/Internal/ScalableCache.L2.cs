@@ -10,7 +10,8 @@ internal sealed partial class ScalableCache
 
     private async Task<(L1Entry Entry, int Size)?> ReadL2Async<T>(string key, CancellationToken cancellationToken)
     {
-        if (_l2 is null)
+        // A removal of this key has not reached L2 yet: what L2 holds is the removed value.
+        if (_l2 is null || _pending.Contains(isTag: false, key))
         {
             return null;
         }
@@ -140,6 +141,9 @@ internal sealed partial class ScalableCache
         {
             Log.PendingDropped(_logger, _options.MaximumPendingRemovals, name);
         }
+
+        // Keeps probing (once per break duration) until the removals are through, even if nothing else calls L2.
+        _ = ReplayPendingAsync();
     }
 
     // Re-applies removals made while L2 was unreachable: delete the key or re-store the tag stamp,
@@ -153,10 +157,11 @@ internal sealed partial class ScalableCache
 
         try
         {
-            while (!await ReplayOnceAsync().ConfigureAwait(false))
+            do
             {
                 await Task.Delay(_options.L2CircuitBreakerBreakDuration, _time, _disposing.Token).ConfigureAwait(false);
             }
+            while (!await ReplayOnceAsync().ConfigureAwait(false));
         }
         catch (OperationCanceledException)
         {

@@ -34,6 +34,10 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     private readonly Task _subscribed = Task.CompletedTask;
     private int _backgroundRefreshes;
 
+    // L1 entries stored before this moment (unix ms) may have missed notices while the backplane was
+    // disconnected: they are not served as fresh but revalidated against L2 (and still usable as stale).
+    private long _l1TrustedFromMs;
+
     public ScalableCache(
         ScalableCachingOptions options,
         IScalableCacheSerializer serializer,
@@ -94,7 +98,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         if (_memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>())
         {
             var now = NowMs();
-            if (entry.Meta.IsFresh(now) && !_tags.IsInvalidLocally(entry.Meta))
+            if (entry.Meta.IsFresh(now) && entry.StoredMs >= Volatile.Read(ref _l1TrustedFromMs) && !_tags.IsInvalidLocally(entry.Meta))
             {
                 _metrics.L1Hit();
                 if (!entry.IsStale && ShouldRefreshEarly(entry.Meta, now, options.EarlyRefreshBeta))
@@ -223,7 +227,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
 
     private L1Entry? FreshFromL1<T>(string key)
         => _memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>()
-            && entry.Meta.IsFresh(NowMs()) && !_tags.IsInvalidLocally(entry.Meta) ? entry : null;
+            && entry.Meta.IsFresh(NowMs()) && entry.StoredMs >= Volatile.Read(ref _l1TrustedFromMs) && !_tags.IsInvalidLocally(entry.Meta) ? entry : null;
 
     private L1Entry? StaleFromL1<T>(string key)
         => _memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>()
@@ -237,6 +241,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
             return;
         }
 
+        entry.StoredMs = NowMs();
         using var cacheEntry = _memory.CreateEntry(key);
         cacheEntry.Value = entry;
         cacheEntry.Size = entry.Size + (key.Length * 2) + 64;

@@ -6,6 +6,7 @@ namespace Scalable.Messaging.Tests.Support;
 // Reads a topic back with a real consumer (fresh group, from the earliest offset).
 internal static class KafkaReader
 {
+    // Reads until at least `atLeast` distinct message ids arrived and the topic stayed quiet for `settle` (duplicates are kept in the result).
     public static List<ReadMessage> ReadAll(string bootstrapServers, string topic, int atLeast, TimeSpan? timeout = null, TimeSpan? settle = null)
     {
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
@@ -17,10 +18,11 @@ internal static class KafkaReader
         }).Build();
         consumer.Subscribe(topic);
         var result = new List<ReadMessage>();
+        var distinct = new HashSet<Guid>();
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
         var quietFor = settle ?? TimeSpan.FromMilliseconds(1500);
         var lastMessage = DateTime.UtcNow;
-        while (DateTime.UtcNow < deadline && (result.Count < atLeast || DateTime.UtcNow - lastMessage < quietFor))
+        while (DateTime.UtcNow < deadline && (distinct.Count < atLeast || DateTime.UtcNow - lastMessage < quietFor))
         {
             var consumed = consumer.Consume(TimeSpan.FromMilliseconds(100));
             if (consumed is null)
@@ -36,6 +38,7 @@ internal static class KafkaReader
                 consumed.Message.Headers,
                 consumed.Partition.Value,
                 consumed.Offset.Value));
+            distinct.Add(result[^1].MessageId);
         }
 
         consumer.Close();

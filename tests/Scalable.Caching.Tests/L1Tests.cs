@@ -44,6 +44,23 @@ public sealed class L1Tests
     }
 
     [Fact]
+    public async Task A_tag_removal_still_holds_after_the_table_of_known_tags_overflows()
+    {
+        var clock = new ManualTimeProvider();
+        using var instance = CacheInstance.Local(time: clock);
+        await instance.Cache.SetAsync("k", "old", new CacheEntryOptions { Tags = ["t"] });
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await instance.Cache.RemoveByTagAsync("t");
+
+        for (var i = 0; i <= Internal.TagStamps.Limit; i++)
+        {
+            await instance.Cache.RemoveByTagAsync($"other-{i}");
+        }
+
+        Assert.False((await instance.Cache.TryGetAsync<string>("k")).HasValue);
+    }
+
+    [Fact]
     public async Task Registered_source_generated_json_metadata_is_used_for_l2_payloads()
     {
         var shared = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));

@@ -45,7 +45,7 @@ internal sealed partial class ScalableCache
                     _memory.Remove(message.Name);
                     break;
                 case BackplaneMessage.Tag:
-                    _tags.Raise(message.Name, message.StampMs);
+                    RaiseTag(message.Name, message.StampMs);
                     break;
                 case BackplaneMessage.LeaseReleased:
                     WakeWaiter(message.Name);
@@ -76,7 +76,7 @@ internal sealed partial class ScalableCache
         if (e.ConnectionType == ConnectionType.Subscription && _backplane is not null)
         {
             // Notices sent while we were unsubscribed are lost: revalidate what L1 held before now.
-            Interlocked.Exchange(ref _l1TrustedFromMs, NowMs() + 1);
+            DistrustL1();
         }
 
         // The server answers again: stop skipping it, and once the other instances have had time to

@@ -75,7 +75,7 @@ internal sealed partial class ScalableCache
                 }
 
                 stamp = read.Value is { Length: 8 } bytes ? BinaryPrimitives.ReadInt64LittleEndian(bytes) : 0;
-                _tags.Raise(tag, stamp);
+                RaiseTag(tag, stamp);
             }
 
             if (meta.CreatedMs <= stamp)

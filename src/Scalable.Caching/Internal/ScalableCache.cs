@@ -169,7 +169,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     {
         KeyGuard.Validate(tag, _options.MaximumKeyLength, nameof(tag));
         var now = NowMs();
-        _tags.Raise(tag, now);
+        RaiseTag(tag, now);
         if (_l2 is null)
         {
             return;
@@ -207,6 +207,17 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     }
 
     internal void EvictLocal(string key) => _memory.Remove(key);
+
+    // From now on, entries L1 holds are revalidated against L2 (or recomputed) before being served as fresh.
+    private void DistrustL1() => Interlocked.Exchange(ref _l1TrustedFromMs, NowMs() + 1);
+
+    private void RaiseTag(string tag, long stampMs)
+    {
+        if (!_tags.Raise(tag, stampMs))
+        {
+            DistrustL1();
+        }
+    }
 
     private long NowMs() => _clock.NowMs();
 

@@ -7,7 +7,7 @@ using StackExchange.Redis;
 namespace Scalable.Resilience;
 
 /// <summary>Shares one circuit breaker's open state between instances through Redis: when one instance opens it, the others reject calls too until the break ends.</summary>
-public sealed class SharedCircuitBreaker : IAsyncDisposable
+public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisChannel _channel;
@@ -130,14 +130,32 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
-        lock (_gate)
+        if (!StopListening())
         {
-            _disposed = true;
+            return;
         }
 
-        StopRemoteBreakTimer();
+        try
+        {
+            // Fire and forget: a synchronous dispose must not wait on Redis.
+            _redis.GetSubscriber().Unsubscribe(_channel, _handler, CommandFlags.FireAndForget);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.SharedBreakerRedisFailed(_logger, exception, Name);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (!StopListening())
+        {
+            return;
+        }
+
         try
         {
             await _redis.GetSubscriber().UnsubscribeAsync(_channel, _handler).ConfigureAwait(false);
@@ -234,6 +252,23 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable
         {
             Log.SharedBreakerRedisFailed(_logger, exception, Name);
         }
+    }
+
+    // Returns false if already stopped, so disposing twice is harmless.
+    private bool StopListening()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return false;
+            }
+
+            _disposed = true;
+        }
+
+        StopRemoteBreakTimer();
+        return true;
     }
 
     private void StopRemoteBreakTimer() => Interlocked.Exchange(ref _remoteBreakTimer, null)?.Dispose();

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace Scalable.Resilience;
 
 /// <summary>The shared breakers of one application instance, one per name, on the Redis connection given to UseRedis; resolve it to isolate or close a breaker everywhere.</summary>
-public sealed class SharedCircuitBreakers : IAsyncDisposable
+public sealed class SharedCircuitBreakers : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<SharedCircuitBreaker>> _breakers = new(StringComparer.Ordinal);
     private readonly Func<IConnectionMultiplexer> _redis;
@@ -28,6 +28,15 @@ public sealed class SharedCircuitBreakers : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(name);
         return _breakers.GetOrAdd(name, key => new Lazy<SharedCircuitBreaker>(
             () => new SharedCircuitBreaker(_redis(), key, _timeProvider, _loggerFactory?.CreateLogger<SharedCircuitBreaker>()))).Value;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var breaker in _breakers.Values.Where(b => b.IsValueCreated))
+        {
+            breaker.Value.Dispose();
+        }
     }
 
     /// <inheritdoc />

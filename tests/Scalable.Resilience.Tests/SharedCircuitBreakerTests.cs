@@ -106,6 +106,15 @@ public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixtur
     }
 
     [Fact]
+    public void A_container_with_shared_breakers_can_be_disposed_synchronously()
+    {
+        var provider = Instance($"sync-{Guid.NewGuid():N}");
+        provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("payments");
+
+        provider.Dispose();
+    }
+
+    [Fact]
     public async Task Without_Redis_the_breaker_still_works_locally()
     {
         await using var server = await RedisServer.StartLocalAsync();

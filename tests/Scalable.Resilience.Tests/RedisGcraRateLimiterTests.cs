@@ -7,7 +7,7 @@ namespace Scalable.Resilience.Tests;
 public sealed class RedisGcraRateLimiterTests(RedisFixture redis) : IClassFixture<RedisFixture>
 {
     private const int Limit = 100;
-    private const int Burst = 10;
+    private const int Burst = 20;
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(5);
 
     [Fact]

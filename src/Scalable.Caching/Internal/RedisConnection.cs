@@ -13,9 +13,11 @@ internal sealed class RedisConnection(IConnectionMultiplexer multiplexer, bool o
 
     public void Dispose()
     {
-        if (owned)
+        // Through IDisposable: 1.x declares Dispose on IConnectionMultiplexer itself, 2.x inherits it, so a call bound
+        // to IConnectionMultiplexer.Dispose would not resolve against 2.x.
+        if (owned && Multiplexer is IDisposable disposable)
         {
-            Multiplexer.Dispose();
+            disposable.Dispose();
         }
     }
 }

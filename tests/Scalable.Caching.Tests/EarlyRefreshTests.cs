@@ -6,7 +6,8 @@ public sealed class EarlyRefreshTests(RedisFixture redis) : IClassFixture<RedisF
     public async Task Under_steady_reads_the_factory_runs_ahead_of_expiry_and_no_read_waits_for_it()
     {
         using var instance = CacheInstance.WithRedis(redis.Connect(), prefix: CacheInstance.NewPrefix());
-        var options = new CacheEntryOptions { Duration = TimeSpan.FromSeconds(2), EarlyRefreshBeta = 4 };
+        // With a ~50 ms factory and beta 6, a refresh starts about a second before expiry: ample slack on a busy machine.
+        var options = new CacheEntryOptions { Duration = TimeSpan.FromSeconds(3), EarlyRefreshBeta = 6 };
         var runs = 0;
         Func<CancellationToken, ValueTask<int>> factory = async ct =>
         {
@@ -18,7 +19,7 @@ public sealed class EarlyRefreshTests(RedisFixture redis) : IClassFixture<RedisF
 
         var waited = 0;
         var seen = new HashSet<int>();
-        var until = DateTime.UtcNow.AddSeconds(5);
+        var until = DateTime.UtcNow.AddSeconds(6.5);
         while (DateTime.UtcNow < until)
         {
             var read = instance.Cache.GetOrCreateAsync("k", factory, options);

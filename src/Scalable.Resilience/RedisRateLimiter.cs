@@ -15,6 +15,7 @@ public abstract class RedisRateLimiter : RateLimiter
     private readonly RedisKey[] _keys;
     private readonly RedisRateLimiterOptions _options;
     private readonly string _reasonRejected;
+    private readonly RateLimitLease _deferred;
     private long _lastUsed;
     private long _successful;
     private long _failed;
@@ -35,6 +36,7 @@ public abstract class RedisRateLimiter : RateLimiter
         var logger = options.LoggerFactory?.CreateLogger(GetType()) ?? NullLogger.Instance;
         _guard = new OutageGuard(Name, options.OutagePolicy, options.RecoveryProbeInterval, options.TimeProvider, logger);
         _reasonRejected = $"Rate limit '{Name}' exceeded.";
+        _deferred = DecisionLease.Rejected(null, $"Rate limit '{Name}' decides asynchronously; call AcquireAsync (or set BlockOnAttemptAcquire).");
         _available = initialPermits;
         _lastUsed = TimeProvider.GetTimestamp();
     }
@@ -75,6 +77,12 @@ public abstract class RedisRateLimiter : RateLimiter
         if (!_guard.ShouldTryRedis())
         {
             return Count(Outage(permitCount), "outage");
+        }
+
+        if (!_options.BlockOnAttemptAcquire)
+        {
+            // Not a decision: the caller is told to ask asynchronously (the ASP.NET Core middleware then calls AcquireAsync).
+            return _deferred;
         }
 
         var arguments = Arguments(permitCount);

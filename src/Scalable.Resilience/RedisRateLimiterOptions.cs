@@ -29,6 +29,10 @@ public abstract class RedisRateLimiterOptions
     /// <value>Default 1 second; between 1 ms and 1 minute.</value>
     public TimeSpan DecisionTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Gets or sets whether <c>AttemptAcquire</c> waits for Redis (a blocking round trip); when false it answers "not acquired" at once, unless the outage policy decides, so that callers such as ASP.NET Core's rate-limiting middleware go on to <c>AcquireAsync</c>.</summary>
+    /// <value>Default <see langword="false"/>: decisions are made asynchronously, and no thread blocks on Redis.</value>
+    public bool BlockOnAttemptAcquire { get; set; }
+
     /// <summary>Gets or sets the clock for outage probing and the local fallback; shared limiting always uses the Redis server's clock.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

@@ -54,8 +54,32 @@ public sealed class RedisGcraRateLimiterTests(RedisFixture redis) : IClassFixtur
         Assert.False(rejected.IsAcquired);
         Assert.True(rejected.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
         Assert.InRange(retryAfter, TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(60));
-        Assert.False(limiter.AttemptAcquire().IsAcquired);
         Assert.Equal(5, limiter.GetStatistics()!.TotalSuccessfulLeases);
+    }
+
+    [Fact]
+    public async Task AttemptAcquire_defers_to_AcquireAsync_without_blocking_unless_blocking_is_chosen()
+    {
+        using var connection = redis.Connect();
+        using var deferring = new RedisGcraRateLimiter(connection, Options(permitLimit: 1, window: TimeSpan.FromMinutes(1), burst: 2));
+        var blockingOptions = Options(permitLimit: 1, window: TimeSpan.FromMinutes(1), burst: 2);
+        blockingOptions.BlockOnAttemptAcquire = true;
+        using var blocking = new RedisGcraRateLimiter(connection, blockingOptions);
+
+        using (var deferred = deferring.AttemptAcquire())
+        {
+            Assert.False(deferred.IsAcquired);
+            Assert.True(deferred.TryGetMetadata(MetadataName.ReasonPhrase, out var reason));
+            Assert.Contains("AcquireAsync", reason, StringComparison.Ordinal);
+        }
+
+        Assert.True((await deferring.AcquireAsync(2)).IsAcquired); // the deferred answer took no permit
+
+        Assert.True(blocking.AttemptAcquire().IsAcquired);
+        Assert.True(blocking.AttemptAcquire().IsAcquired);
+        using var rejected = blocking.AttemptAcquire();
+        Assert.False(rejected.IsAcquired);
+        Assert.True(rejected.TryGetMetadata(MetadataName.RetryAfter, out _));
     }
 
     [Fact]

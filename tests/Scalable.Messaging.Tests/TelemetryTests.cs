@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Scalable.Messaging.Internal;
 using Scalable.Messaging.Tests.Support;
 using Scalable.TestSupport;
 
@@ -47,5 +49,48 @@ public sealed class TelemetryTests(MessagingFixture servers) : IClassFixture<Mes
         Assert.Equal(30, totals["scalable.messaging.outbox.enqueued"]);
         Assert.Equal(30, totals["scalable.messaging.outbox.commit_to_ack.duration.count"]);
         Assert.InRange(totals["scalable.messaging.outbox.commit_to_ack.duration"] / 30, 0, 30);
+    }
+
+    [Fact]
+    public async Task The_backlog_gauges_report_pending_messages_and_the_age_of_the_oldest()
+    {
+        var name = $"backlog-{Guid.NewGuid():N}";
+        await using var outbox = await TestOutbox.CreateAsync(await servers.Postgres.CreateDatabaseAsync("backlog"), servers.Kafka.BootstrapServers, o => o.MetricsInterval = TimeSpan.FromMilliseconds(100), name);
+        await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin(servers.CreateTopic(), keys: 2, from: 0, count: 7));
+        var gauges = new ConcurrentDictionary<string, double>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "Scalable.Messaging" && instrument.Name.Contains("pending", StringComparison.Ordinal))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (var tag in tags)
+            {
+                if ((string?)tag.Value == name)
+                {
+                    gauges[instrument.Name] = value;
+                }
+            }
+        }
+
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, value, tags));
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var sampling = Task.Run(() => new BacklogSampler(outbox, TimeProvider.System, NullLogger.Instance).RunAsync(stop.Token));
+
+        await Eventually.TrueAsync(() =>
+        {
+            listener.RecordObservableInstruments();
+            return gauges.GetValueOrDefault("scalable.messaging.outbox.pending") == 7 && gauges.GetValueOrDefault("scalable.messaging.outbox.oldest_pending.age") > 0;
+        }, because: "the gauges to show 7 pending messages and a positive age");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sampling);
     }
 }

@@ -24,7 +24,7 @@ internal sealed class BacklogSampler(Outbox outbox, TimeProvider timeProvider, I
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or IOException or InvalidOperationException or TimeoutException)
+            catch (Exception ex) when (ex is not OperationCanceledException) // an unexpected error must not stop the host: log, back off, go on
             {
                 Log.BacklogSampleFailed(logger, outbox.Name, ex);
             }

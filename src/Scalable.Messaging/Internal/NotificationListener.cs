@@ -31,7 +31,7 @@ internal sealed class NotificationListener(Outbox outbox, WakeSignal wake, TimeP
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or IOException or InvalidOperationException or TimeoutException)
+            catch (Exception ex) when (ex is not OperationCanceledException) // an unexpected error must not stop the host: log, back off, go on
             {
                 Log.ListenerFailed(logger, outbox.Name, ex);
                 await Task.Delay(RetryDelay.For(++failures, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10)), timeProvider, cancellationToken).ConfigureAwait(false);

@@ -52,7 +52,7 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
                 {
                     break;
                 }
-                catch (Exception ex) when (ex is NpgsqlException or Confluent.Kafka.KafkaException or InvalidOperationException or IOException or TimeoutException)
+                catch (Exception ex) when (ex is not OperationCanceledException) // an unexpected error must not stop the host: log, back off, go on
                 {
                     var delay = RetryDelay.For(++failures, FirstFailureDelay, LongestFailureDelay);
                     Log.RelayFailed(logger, outbox.Name, delay, ex);

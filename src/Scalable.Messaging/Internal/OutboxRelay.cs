@@ -83,7 +83,8 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
             await gate(cancellationToken).ConfigureAwait(false);
         }
 
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Read committed, whatever the data source's default: each read must see the rows as of after its bucket locks were taken.
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         var rows = await ClaimRowsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         if (rows.Count == 0)
         {

@@ -30,7 +30,7 @@ public sealed class Inbox
 
         var tables = new OutboxTables(schema, tablePrefix);
         _insertSql = $"INSERT INTO {tables.Processed} (consumer_group, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
-        _purgeSql = $"DELETE FROM {tables.Processed} WHERE ctid IN (SELECT ctid FROM {tables.Processed} WHERE processed_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)";
+        _purgeSql = BatchedPurge.Sql(tables.Processed, "processed_at");
     }
 
     /// <summary>Records that a consumer group processed a message, inside the handler's transaction; false means it was processed before and the handler must skip it.</summary>
@@ -59,24 +59,8 @@ public sealed class Inbox
     /// <returns>How many records were deleted.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="dataSource"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
-    public async Task<long> PurgeAsync(NpgsqlDataSource dataSource, DateTimeOffset olderThan, int batchSize = 1000, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(dataSource);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        long total = 0;
-        while (true)
-        {
-            await using var command = dataSource.CreateCommand(_purgeSql);
-            command.Parameters.Add(new NpgsqlParameter { Value = olderThan, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            command.Parameters.Add(new NpgsqlParameter { Value = batchSize, NpgsqlDbType = NpgsqlDbType.Integer });
-            var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            total += deleted;
-            if (deleted < batchSize)
-            {
-                return total;
-            }
-        }
-    }
+    public Task<long> PurgeAsync(NpgsqlDataSource dataSource, DateTimeOffset olderThan, int batchSize = 1000, CancellationToken cancellationToken = default)
+        => BatchedPurge.RunAsync(dataSource, _purgeSql, olderThan, batchSize, cancellationToken);
 
     /// <summary>Reads the message id the outbox relay put in a Kafka message's headers.</summary>
     /// <param name="headers">The message headers.</param>

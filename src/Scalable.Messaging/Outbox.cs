@@ -80,6 +80,15 @@ public sealed class Outbox : IAsyncDisposable, IDisposable
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
+    /// <summary>Deletes dead letters recorded before a point in time, in small batches of one short transaction each.</summary>
+    /// <param name="olderThan">Dead letters recorded before this are deleted.</param>
+    /// <param name="batchSize">Rows deleted per transaction.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    /// <returns>How many dead letters were deleted.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
+    public Task<long> PurgeDeadLettersAsync(DateTimeOffset olderThan, int batchSize = 1000, CancellationToken cancellationToken = default)
+        => BatchedPurge.RunAsync(DataSource, BatchedPurge.Sql(Tables.DeadLetters, "dead_lettered_at"), olderThan, batchSize, cancellationToken);
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -25,6 +25,10 @@ public sealed class DeadLetterTests(MessagingFixture servers) : IClassFixture<Me
         await Eventually.TrueAsync(async () => await TestOutbox.CountAsync(outbox) == 0, because: "the outbox to drain");
         var deadLetter = await TestOutbox.ScalarAsync<string>(outbox.DataSource, $"SELECT last_error FROM scalable.outbox_dead_letters WHERE message_id = '{poison[0]}' AND attempts = 3");
         Assert.Contains("MsgSizeTooLarge", deadLetter, StringComparison.Ordinal);
+
+        Assert.Equal(0, await outbox.PurgeDeadLettersAsync(DateTimeOffset.UtcNow.AddHours(-1)));
+        Assert.Equal(1, await outbox.PurgeDeadLettersAsync(DateTimeOffset.UtcNow.AddHours(1), batchSize: 1));
+        Assert.Equal(0, await TestOutbox.CountAsync(outbox, "dead_letters"));
     }
 
     [Fact]

@@ -21,6 +21,7 @@ public sealed class RegistrationTests
     [InlineData("batch", "BatchSize must be between 1 and 50000 (was 0)")]
     [InlineData("acks", "Producer.Acks must stay All")]
     [InlineData("idempotence", "Producer.EnableIdempotence must stay true")]
+    [InlineData("in-flight", "Producer.MaxInFlight must be between 1 and 5 (was 6)")]
     [InlineData("bootstrap", "Producer.BootstrapServers must be set")]
     [InlineData("buckets", "BucketsPerClaim must be between 1 and BucketCount")]
     public async Task Invalid_options_fail_the_host_at_start_naming_the_setting(string broken, string expected)
@@ -63,6 +64,7 @@ public sealed class RegistrationTests
             case "batch": options.BatchSize = 0; break;
             case "acks": options.Producer.Acks = Acks.Leader; break;
             case "idempotence": options.Producer.EnableIdempotence = false; break;
+            case "in-flight": options.Producer.MaxInFlight = 6; break;
             case "bootstrap": options.Producer.BootstrapServers = null; break;
             case "buckets": options.BucketsPerClaim = options.BucketCount + 1; break;
             default: throw new ArgumentOutOfRangeException(nameof(broken));

@@ -28,6 +28,7 @@ internal sealed class ScalableMessagingOptionsValidator : IValidateOptions<Scala
             Require(options.RelayCount == 0 || !string.IsNullOrWhiteSpace(options.Producer.BootstrapServers), "Producer.BootstrapServers must be set for the relay.");
             Require(options.Producer.EnableIdempotence is null or true, "Producer.EnableIdempotence must stay true: per-key order across retries depends on it.");
             Require(options.Producer.Acks is null or Acks.All, "Producer.Acks must stay All: a message is removed from the outbox only once every in-sync replica has it.");
+            Require(options.Producer.MaxInFlight is null or (>= 1 and <= 5), $"Producer.MaxInFlight must be between 1 and 5 (was {options.Producer.MaxInFlight}): the idempotent producer keeps order only up to 5 requests in flight.");
         }
 
         Require(options.MaxPayloadBytes > 0, $"MaxPayloadBytes must be positive (was {options.MaxPayloadBytes}).");

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Scalable.Sharding.Internal.Routing;
 
 namespace Scalable.Sharding;
 
@@ -34,6 +35,15 @@ public static class ShardRouterExtensions
     {
         ArgumentNullException.ThrowIfNull(router);
         var part = HashTag.GetRoutingPart(key);
+
+        // Most keys are ASCII, and the built-in routers use nothing but the key's XXH64: hash the chars directly
+        // (exactly the hash of their UTF-8 bytes) instead of encoding into a stack buffer and hashing that, which took
+        // longer than the hash and jump together. Anything else, or a custom router, takes the general path below.
+        if (BitConverter.IsLittleEndian && router is IXxHash64Router hashRouter && Ascii.IsValid(part))
+        {
+            return hashRouter.GetShardIndexOfHash(XxHash64.HashAscii(part));
+        }
+
         var max = Encoding.UTF8.GetMaxByteCount(part.Length);
         if (max <= StackLimit)
         {

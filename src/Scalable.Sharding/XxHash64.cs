@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Scalable.Sharding;
 
 /// <summary>The XXH64 hash (Yann Collet's xxHash, 64-bit variant), stable across processes, machines and versions.</summary>
-public static class XxHash64
+public static partial class XxHash64
 {
     private const ulong Prime1 = 11400714785074694791UL;
     private const ulong Prime2 = 14029467366897019727UL;
@@ -17,40 +18,8 @@ public static class XxHash64
     /// <param name="data">The bytes to hash.</param>
     /// <param name="seed">The seed; 0 gives the unseeded XXH64 value.</param>
     /// <returns>The 64-bit hash.</returns>
-    public static ulong Hash(ReadOnlySpan<byte> data, ulong seed = 0)
-    {
-        var length = data.Length;
-        ulong hash;
-        if (length >= 32)
-        {
-            var v1 = seed + Prime1 + Prime2;
-            var v2 = seed + Prime2;
-            var v3 = seed;
-            var v4 = seed - Prime1;
-            do
-            {
-                v1 = Round(v1, BinaryPrimitives.ReadUInt64LittleEndian(data));
-                v2 = Round(v2, BinaryPrimitives.ReadUInt64LittleEndian(data[8..]));
-                v3 = Round(v3, BinaryPrimitives.ReadUInt64LittleEndian(data[16..]));
-                v4 = Round(v4, BinaryPrimitives.ReadUInt64LittleEndian(data[24..]));
-                data = data[32..];
-            }
-            while (data.Length >= 32);
-
-            hash = BitOperations.RotateLeft(v1, 1) + BitOperations.RotateLeft(v2, 7) + BitOperations.RotateLeft(v3, 12) + BitOperations.RotateLeft(v4, 18);
-            hash = MergeRound(hash, v1);
-            hash = MergeRound(hash, v2);
-            hash = MergeRound(hash, v3);
-            hash = MergeRound(hash, v4);
-        }
-        else
-        {
-            hash = seed + Prime5;
-        }
-
-        hash += (ulong)length;
-        return Avalanche(Tail(hash, data));
-    }
+    public static ulong Hash(ReadOnlySpan<byte> data, ulong seed = 0) =>
+        Hash<Utf8Bytes>(ref MemoryMarshal.GetReference(data), data.Length, seed);
 
     /// <summary>Computes the XXH64 hash of a 64-bit value's eight little-endian bytes, without a buffer.</summary>
     /// <param name="value">The value to hash.</param>
@@ -64,30 +33,68 @@ public static class XxHash64
         return Avalanche(hash);
     }
 
+    /// <summary>
+    /// XXH64 over <paramref name="length"/> input bytes that <typeparamref name="TInput"/> reads from <paramref name="data"/>.
+    /// Generic over the reader so that the byte path and the ASCII-char path share one implementation; the JIT compiles a
+    /// separate body per struct reader, so the reads inline and nothing is dispatched at run time. Reads go through
+    /// <c>ref</c> plus offset because the loop conditions already bound every read: span slicing re-checked them.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Tail(ulong hash, ReadOnlySpan<byte> data)
+    private static ulong Hash<TInput>(ref byte data, int length, ulong seed)
+        where TInput : struct, IInput
     {
-        while (data.Length >= 8)
+        nint offset = 0;
+        ulong hash;
+        if (length >= 32)
         {
-            hash ^= Round(0, BinaryPrimitives.ReadUInt64LittleEndian(data));
+            var v1 = seed + Prime1 + Prime2;
+            var v2 = seed + Prime2;
+            var v3 = seed;
+            var v4 = seed - Prime1;
+            do
+            {
+                v1 = Round(v1, TInput.Read64(ref data, offset));
+                v2 = Round(v2, TInput.Read64(ref data, offset + 8));
+                v3 = Round(v3, TInput.Read64(ref data, offset + 16));
+                v4 = Round(v4, TInput.Read64(ref data, offset + 24));
+                offset += 32;
+            }
+            while (length - offset >= 32);
+
+            hash = BitOperations.RotateLeft(v1, 1) + BitOperations.RotateLeft(v2, 7) + BitOperations.RotateLeft(v3, 12) + BitOperations.RotateLeft(v4, 18);
+            hash = MergeRound(hash, v1);
+            hash = MergeRound(hash, v2);
+            hash = MergeRound(hash, v3);
+            hash = MergeRound(hash, v4);
+        }
+        else
+        {
+            hash = seed + Prime5;
+        }
+
+        hash += (ulong)length;
+        while (length - offset >= 8)
+        {
+            hash ^= Round(0, TInput.Read64(ref data, offset));
             hash = (BitOperations.RotateLeft(hash, 27) * Prime1) + Prime4;
-            data = data[8..];
+            offset += 8;
         }
 
-        if (data.Length >= 4)
+        if (length - offset >= 4)
         {
-            hash ^= BinaryPrimitives.ReadUInt32LittleEndian(data) * Prime1;
+            hash ^= TInput.Read32(ref data, offset) * Prime1;
             hash = (BitOperations.RotateLeft(hash, 23) * Prime2) + Prime3;
-            data = data[4..];
+            offset += 4;
         }
 
-        foreach (var b in data)
+        while (offset < length)
         {
-            hash ^= b * Prime5;
+            hash ^= TInput.Read8(ref data, offset) * Prime5;
             hash = BitOperations.RotateLeft(hash, 11) * Prime1;
+            offset++;
         }
 
-        return hash;
+        return Avalanche(hash);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -6,7 +6,7 @@ namespace Scalable.Sharding.Internal.Routing;
 /// halves the spread of shard loads compared with "next point clockwise", and keeps the consistent-hashing guarantee:
 /// adding a shard only moves keys onto it, removing one only moves its own keys.
 /// </summary>
-internal sealed class HashRingRouter : IShardRouter
+internal sealed class HashRingRouter : IXxHash64Router
 {
     private readonly SortedPoints _ring;
 
@@ -20,9 +20,10 @@ internal sealed class HashRingRouter : IShardRouter
 
     public int ShardCount { get; }
 
-    public int GetShardIndex(ReadOnlySpan<byte> key)
+    public int GetShardIndex(ReadOnlySpan<byte> key) => GetShardIndexOfHash(XxHash64.Hash(key));
+
+    public int GetShardIndexOfHash(ulong hash)
     {
-        var hash = XxHash64.Hash(key);
         var first = _ring.Nearest((uint)(hash >> 32), out var firstDistance);
         var second = _ring.Nearest((uint)hash, out var secondDistance);
         return _ring.OwnerAt(secondDistance < firstDistance ? second : first);

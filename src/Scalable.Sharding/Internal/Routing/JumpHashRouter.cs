@@ -1,7 +1,7 @@
 namespace Scalable.Sharding.Internal.Routing;
 
 /// <summary>Jump consistent hash (Lamping and Veach 2014) over the key's XXH64 hash.</summary>
-internal sealed class JumpHashRouter : IShardRouter
+internal sealed class JumpHashRouter : IXxHash64Router
 {
     public JumpHashRouter(int shardCount)
     {
@@ -24,5 +24,7 @@ internal sealed class JumpHashRouter : IShardRouter
         return (int)bucket;
     }
 
-    public int GetShardIndex(ReadOnlySpan<byte> key) => Bucket(XxHash64.Hash(key), ShardCount);
+    public int GetShardIndex(ReadOnlySpan<byte> key) => GetShardIndexOfHash(XxHash64.Hash(key));
+
+    public int GetShardIndexOfHash(ulong hash) => Bucket(hash, ShardCount);
 }

@@ -7,7 +7,7 @@ namespace Scalable.Sharding.Internal.Routing;
 /// mixed with the shard's name; the highest score wins. Shares equal weights exactly, and a change moves only the keys
 /// that the added shard wins or the removed shard held.
 /// </summary>
-internal sealed class RendezvousRouter : IShardRouter
+internal sealed class RendezvousRouter : IXxHash64Router
 {
     private readonly ulong[] _seeds;
     private readonly double[] _weights;
@@ -21,9 +21,10 @@ internal sealed class RendezvousRouter : IShardRouter
 
     public int ShardCount => _seeds.Length;
 
-    public int GetShardIndex(ReadOnlySpan<byte> key)
+    public int GetShardIndex(ReadOnlySpan<byte> key) => GetShardIndexOfHash(XxHash64.Hash(key));
+
+    public int GetShardIndexOfHash(ulong hash)
     {
-        var hash = XxHash64.Hash(key);
         var best = 0;
         var bestScore = double.NegativeInfinity;
         for (var i = 0; i < _seeds.Length; i++)

@@ -107,6 +107,7 @@ public sealed class KafkaMockCluster : IDisposable
     /// <summary>Takes every broker down.</summary>
     public void SetAllBrokersDown()
     {
+        _ = Cluster; // an external cluster has no brokers to loop over: fail instead of silently doing nothing
         for (var id = 1; id <= BrokerCount; id++)
         {
             SetBrokerDown(id);
@@ -116,6 +117,7 @@ public sealed class KafkaMockCluster : IDisposable
     /// <summary>Brings every broker back up.</summary>
     public void SetAllBrokersUp()
     {
+        _ = Cluster;
         for (var id = 1; id <= BrokerCount; id++)
         {
             SetBrokerUp(id);

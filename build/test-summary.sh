@@ -16,6 +16,9 @@ files=$(ls "$results"/*.trx 2>/dev/null | wc -l)
 if [ "$files" -lt "$projects" ]; then
   failed=$((failed + projects - files))
 fi
+if [ "$failed" -gt 0 ] && command -v python3 >/dev/null; then
+  python3 "$root/build/test-failures.py" "$results"
+fi
 line="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
 echo "$line"

@@ -9,7 +9,9 @@ public class UsersApiFactory : WebApplicationFactory<Program>
     protected virtual int RequestsPerSecond => 10_000;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
-        => builder.UseSetting("Sample:RequestsPerSecond", RequestsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        => builder
+            .UseSetting("Sample:RequestsPerSecond", RequestsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .UseSetting("Logging:LogLevel:Default", "Warning");
 }
 
 /// <summary>The sample with a low request limit, to see the Redis rate limiter answer 429.</summary>

@@ -42,7 +42,7 @@ public sealed class ScalableCachingOptions
     /// <summary>Gets or sets how long the L2 circuit breaker stays open before L2 is tried again. <value>Default: 5 seconds.</value></summary>
     public TimeSpan L2CircuitBreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Gets or sets how many removals made while L2 is unreachable are kept for replay; older ones beyond this are dropped and logged. <value>Default: 10000.</value></summary>
+    /// <summary>Gets or sets how many removals (and sets) made while L2 is unreachable are kept for replay; older ones beyond this are dropped and logged. <value>Default: 10000.</value></summary>
     public int MaximumPendingRemovals { get; set; } = 10_000;
 
     /// <summary>Gets or sets how long to wait after Redis reconnects before replaying queued removals, so the other instances have resubscribed and hear them. <value>Default: 2 seconds.</value></summary>

@@ -36,7 +36,7 @@ public sealed class RedisOutageTests
         Assert.Equal(new CacheResult<string>("s1", true, true), stale);
         Assert.Equal("fresh", await b.Cache.GetOrCreateAsync("cold", _ => ValueTask.FromResult("fresh")));
         await a.Cache.RemoveAsync("removed");
-        Assert.Equal(1, a.Internal.PendingRemovalCount);
+        Assert.Equal(21, a.Internal.PendingRemovalCount); // the removal and the 20 sets that never reached L2
 
         await server.RestartAsync();
 
@@ -78,6 +78,35 @@ public sealed class RedisOutageTests
             because: "A to replay the removal once Redis answers, never re-reading the removed value from L2");
         await Eventually.TrueAsync(async () => !(await b.Cache.TryGetAsync<string>("k")).HasValue, because: "B to hear the replayed removal");
         Assert.False((await a.Cache.TryGetAsync<string>("k")).HasValue);
+    }
+
+    [Fact]
+    public async Task A_value_set_while_redis_hangs_replaces_the_old_one_on_every_instance_once_redis_answers()
+    {
+        await using var server = await RedisServer.StartLocalAsync();
+        void Options(ScalableCachingOptions o)
+        {
+            FastBreaker(o);
+            o.L2OperationTimeout = TimeSpan.FromMilliseconds(300);
+            o.ReplayDelayAfterReconnect = TimeSpan.FromMilliseconds(100);
+        }
+
+        using var fleet = new CacheFleet(() => server.Connect(), 2, Options);
+        var (a, b) = (fleet[0], fleet[1]);
+        using var admin = server.Connect();
+        await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"));
+        Assert.Equal("v1", await b.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("b's factory")));
+
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", 2000);
+        await a.Cache.SetAsync("k", "v2");
+        Assert.Equal(1, a.Internal.PendingRemovalCount);
+        Assert.Equal("v2", (await a.Cache.TryGetAsync<string>("k")).Value);
+
+        await Eventually.TrueAsync(() => a.Internal.PendingRemovalCount == 0, because: "A to replay the set as a removal once Redis answers");
+        Assert.Equal("v2", (await a.Cache.TryGetAsync<string>("k")).Value);
+        await Eventually.TrueAsync(
+            async () => await b.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("reloaded by b")) == "reloaded by b",
+            because: "B to drop v1, which the set replaced, and never read it back from L2");
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace Scalable.Caching.Internal;
 
-// Removals (keys and tags) that could not reach L2 or the backplane; replayed when L2 answers again,
+// Removals (keys and tags, and keys whose set missed L2) that could not reach L2 or the backplane; replayed when L2 answers again,
 // so a value removed during an outage does not come back. Bounded: beyond the limit new ones are dropped.
 internal sealed class PendingRemovals(int limit)
 {

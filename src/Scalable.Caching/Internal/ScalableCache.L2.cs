@@ -51,15 +51,16 @@ internal sealed partial class ScalableCache
         return (new L1Entry(value, meta, size), size);
     }
 
-    private async Task WriteL2Async(string key, byte[] bytes, EntryMeta meta, CancellationToken cancellationToken)
+    // False when L2 did not take the value.
+    private async Task<bool> WriteL2Async(string key, byte[] bytes, EntryMeta meta, CancellationToken cancellationToken)
     {
         var ttl = meta.HardExpiryMs - NowMs();
         if (_l2 is null || ttl <= 0)
         {
-            return;
+            return true;
         }
 
-        await TryL2Async(() => _l2.SetAsync(ValuePrefix + key, bytes, TimeSpan.FromMilliseconds(ttl), cancellationToken), "set", key).ConfigureAwait(false);
+        return await TryL2Async(() => _l2.SetAsync(ValuePrefix + key, bytes, TimeSpan.FromMilliseconds(ttl), cancellationToken), "set", key).ConfigureAwait(false);
     }
 
     private async Task<bool> IsTagInvalidatedAsync(EntryMeta meta, CancellationToken cancellationToken)

@@ -143,8 +143,13 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         var meta = NewMeta(hasValue: true, now, now, options.Duration, options, deltaMs: 0);
         var bytes = Serialize(key, value, meta);
         StoreL1(key, new L1Entry(value, meta, bytes.Length));
-        await WriteL2Async(key, bytes, meta, cancellationToken).ConfigureAwait(false);
-        await PublishAsync(BackplaneMessage.Set, key, now).ConfigureAwait(false);
+        var written = await WriteL2Async(key, bytes, meta, cancellationToken).ConfigureAwait(false);
+        var published = await PublishAsync(BackplaneMessage.Set, key, now).ConfigureAwait(false);
+        if (!written || !published)
+        {
+            // L2 or the other instances still hold the value this set replaced: remove it everywhere once Redis answers.
+            QueueRemoval(isTag: false, key, now);
+        }
     }
 
     public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)

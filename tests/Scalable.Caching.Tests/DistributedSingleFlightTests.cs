@@ -93,14 +93,15 @@ public sealed class DistributedSingleFlightTests(RedisFixture redis) : IClassFix
     [Fact]
     public async Task The_holder_renews_its_lease_so_a_factory_longer_than_the_lease_still_runs_once()
     {
-        using var fleet = new CacheFleet(redis.Connect, 2, o => o.LeaseDuration = TimeSpan.FromMilliseconds(300));
+        // Renewal every third of the lease leaves two thirds (670 ms) of slack for a stalled thread pool on a busy machine.
+        using var fleet = new CacheFleet(redis.Connect, 2, o => o.LeaseDuration = TimeSpan.FromSeconds(1));
         var runs = 0;
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Func<CancellationToken, ValueTask<string>> slow = async ct =>
         {
             Interlocked.Increment(ref runs);
             started.TrySetResult();
-            await Task.Delay(1500, ct);
+            await Task.Delay(2500, ct);
             return "long";
         };
 

@@ -47,7 +47,7 @@ public sealed class RedisConcurrencyLimiterTests(RedisFixture redis) : IClassFix
     public async Task Renewing_a_lease_keeps_it_past_its_first_expiry()
     {
         using var connection = redis.Connect();
-        var options = Options(permits: 1, lease: TimeSpan.FromSeconds(2));
+        var options = Options(permits: 1, lease: TimeSpan.FromSeconds(3));
         using var limiter = new RedisConcurrencyLimiter(connection, options);
         using var lease = await limiter.AcquireAsync();
         Assert.True(lease.IsAcquired);

@@ -28,7 +28,7 @@ public sealed class RedisConcurrencyLimiterTests(RedisFixture redis) : IClassFix
     [Fact]
     public async Task A_holder_that_disappears_gets_its_permits_back_after_the_lease_expires()
     {
-        var options = Options(permits: 1, lease: TimeSpan.FromSeconds(1));
+        var options = Options(permits: 1, lease: TimeSpan.FromSeconds(3));
         using var survivor = redis.Connect();
         using var b = new RedisConcurrencyLimiter(survivor, options);
         using (var crashing = redis.Connect())

@@ -4,6 +4,8 @@ using StackExchange.Redis;
 
 namespace Scalable.Resilience.Tests;
 
+// The saturation tests measure what a shared limit admits in 5 s of wall time, so they run alone in this assembly.
+[Collection(SaturationCollection.Name)]
 public sealed class RedisGcraRateLimiterTests(RedisFixture redis) : IClassFixture<RedisFixture>
 {
     private const int Limit = 100;

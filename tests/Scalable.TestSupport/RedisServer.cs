@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Scalable.TestSupport.Internal;
 using StackExchange.Redis;
 
@@ -55,13 +57,24 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts a local redis-server that the test owns, for tests that stop and restart it.</summary>
     /// <returns>The running server.</returns>
     /// <exception cref="ServerUnavailableException">redis-server is not installed or does not start.</exception>
-    public static async Task<RedisServer> StartLocalAsync()
+    public static Task<RedisServer> StartLocalAsync() => StartLocalAsync(FreeTcpPort.Next());
+
+    // The port is a parameter so a test can watch a start fail on a port that is already taken.
+    internal static async Task<RedisServer> StartLocalAsync(int port)
     {
         var folder = Path.Combine(TestServers.WorkRoot, $"redis-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
-        var server = new RedisServer("127.0.0.1", FreeTcpPort.Next(), folder);
-        await server.StartProcessAsync().ConfigureAwait(false);
-        return server;
+        var server = new RedisServer("127.0.0.1", port, folder);
+        try
+        {
+            await server.StartProcessAsync().ConfigureAwait(false);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Opens a new connection to the server (each call is a separate multiplexer, like a separate instance).</summary>
@@ -128,7 +141,7 @@ public sealed class RedisServer : IAsyncDisposable
         _process = Process.Start(info) ?? throw new ServerUnavailableException($"Could not start {binary}.");
         File.WriteAllText(Path.Combine(_dataFolder!, "owner.pid"), _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (!await FreeTcpPort.AcceptsAsync(Port, timeout.Token).ConfigureAwait(false))
+        while (!await AnswersPingAsync(Port, timeout.Token).ConfigureAwait(false))
         {
             if (_process.HasExited || timeout.IsCancellationRequested)
             {
@@ -138,6 +151,27 @@ public sealed class RedisServer : IAsyncDisposable
             }
 
             await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    // A PING answered, not just an accepted connection: whatever else listens on the port never says +PONG.
+    private static async Task<bool> AnswersPingAsync(int port, CancellationToken cancellationToken)
+    {
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(TimeSpan.FromSeconds(1));
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port, attempt.Token).ConfigureAwait(false);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), attempt.Token).ConfigureAwait(false);
+            var reply = new byte[5];
+            await stream.ReadExactlyAsync(reply, attempt.Token).ConfigureAwait(false);
+            return reply.AsSpan().SequenceEqual("+PONG"u8);
+        }
+        catch (Exception error) when (error is SocketException or IOException or OperationCanceledException)
+        {
+            return false;
         }
     }
 

@@ -10,9 +10,11 @@ namespace Scalable.Benchmarks.Caching;
 /// A fleet-wide stampede: 4 instances (each its own connection) x 50 concurrent callers on one cold key whose factory
 /// takes 20 ms. Scalable (in-process single-flight + Redis lease + pub/sub wake-up) against a naive cache-aside
 /// (GET, on a miss run the factory and SET) over the same Redis (baseline). Factory runs per stampede are printed
-/// at the end of each run as "// factory runs per stampede".
+/// at the end of each run as "// factory runs per stampede". Exceptions thrown (and caught) per stampede are a column:
+/// the normal path of a stampede throws none.
 /// </summary>
 [MemoryDiagnoser]
+[ExceptionDiagnoser]
 [ShortRunJob]
 [MinColumn]
 [MedianColumn]

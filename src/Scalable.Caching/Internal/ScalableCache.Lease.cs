@@ -111,7 +111,8 @@ internal sealed partial class ScalableCache
         }
     }
 
-    // Keeps the lease alive while a long factory runs; stops when the factory ends.
+    // Keeps the lease alive while a long factory runs; stops when the factory ends. Stopping is the normal
+    // end of every lease held (usually before the first renewal), so the cancelled delay is not thrown.
     private async Task RenewLeaseAsync(string key, string leaseToken, CancellationToken stop)
     {
         var period = _options.LeaseDuration / 3;
@@ -119,7 +120,12 @@ internal sealed partial class ScalableCache
         {
             while (true)
             {
-                await Task.Delay(period, _time, stop).ConfigureAwait(false);
+                await Task.Delay(period, _time, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 await TryRedisAsync(() => _leases!.RenewAsync(key, leaseToken, _options.LeaseDuration), "lease renew", key).ConfigureAwait(false);
             }
         }

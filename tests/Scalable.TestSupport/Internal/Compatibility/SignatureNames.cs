@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Reflection.Metadata;
 
-namespace Scalable.Caching.Tests.Compatibility;
+namespace Scalable.TestSupport.Internal.Compatibility;
 
 // Turns metadata signatures into comparable strings, the same way for two different assemblies.
 internal sealed class SignatureNames : ISignatureTypeProvider<string, object?>

@@ -11,6 +11,24 @@ public sealed class RedisOutageTests
         o.L2CircuitBreakerBreakDuration = TimeSpan.FromMilliseconds(500);
     }
 
+    private static void HungRedisOptions(ScalableCachingOptions o)
+    {
+        FastBreaker(o);
+        o.L2OperationTimeout = TimeSpan.FromMilliseconds(300);
+        o.ReplayDelayAfterReconnect = TimeSpan.FromMilliseconds(100);
+    }
+
+    // Both instances hold "k" = "v1" in L1 and L2; then Redis hangs for 2 s (CLIENT PAUSE), keeping its data.
+    // Returns the admin connection, to be disposed at the end of the test: closing it waits for the paused server.
+    private static async Task<ConnectionMultiplexer> BothHoldV1ThenPauseRedisAsync(RedisServer server, CacheInstance a, CacheInstance b)
+    {
+        var admin = server.Connect();
+        await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"));
+        Assert.Equal("v1", await b.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("b's factory")));
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", 2000);
+        return admin;
+    }
+
     [Fact]
     public async Task With_redis_stopped_reads_keep_succeeding_and_after_restart_an_outage_removal_holds_and_notices_flow_again()
     {
@@ -56,20 +74,9 @@ public sealed class RedisOutageTests
     public async Task A_removal_made_while_redis_hangs_is_replayed_so_the_old_value_does_not_come_back_from_l2()
     {
         await using var server = await RedisServer.StartLocalAsync();
-        void Options(ScalableCachingOptions o)
-        {
-            FastBreaker(o);
-            o.L2OperationTimeout = TimeSpan.FromMilliseconds(300);
-            o.ReplayDelayAfterReconnect = TimeSpan.FromMilliseconds(100);
-        }
-
-        using var fleet = new CacheFleet(() => server.Connect(), 2, Options);
+        using var fleet = new CacheFleet(() => server.Connect(), 2, HungRedisOptions);
         var (a, b) = (fleet[0], fleet[1]);
-        using var admin = server.Connect();
-        await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"));
-        Assert.Equal("v1", await b.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("b's factory")));
-
-        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", 2000);
+        using var admin = await BothHoldV1ThenPauseRedisAsync(server, a, b);
         await a.Cache.RemoveAsync("k");
         Assert.Equal(1, a.Internal.PendingRemovalCount);
 
@@ -84,20 +91,9 @@ public sealed class RedisOutageTests
     public async Task A_value_set_while_redis_hangs_replaces_the_old_one_on_every_instance_once_redis_answers()
     {
         await using var server = await RedisServer.StartLocalAsync();
-        void Options(ScalableCachingOptions o)
-        {
-            FastBreaker(o);
-            o.L2OperationTimeout = TimeSpan.FromMilliseconds(300);
-            o.ReplayDelayAfterReconnect = TimeSpan.FromMilliseconds(100);
-        }
-
-        using var fleet = new CacheFleet(() => server.Connect(), 2, Options);
+        using var fleet = new CacheFleet(() => server.Connect(), 2, HungRedisOptions);
         var (a, b) = (fleet[0], fleet[1]);
-        using var admin = server.Connect();
-        await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"));
-        Assert.Equal("v1", await b.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("b's factory")));
-
-        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", 2000);
+        using var admin = await BothHoldV1ThenPauseRedisAsync(server, a, b);
         await a.Cache.SetAsync("k", "v2");
         Assert.Equal(1, a.Internal.PendingRemovalCount);
         Assert.Equal("v2", (await a.Cache.TryGetAsync<string>("k")).Value);

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Prints each failed test of a run's .trx files with the first lines of its message, so a CI log tail shows what broke."""
 import glob
+import os
 import sys
 import xml.etree.ElementTree as ET
 
@@ -8,7 +9,8 @@ NS = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
 MAX_LINES = 12
 
 def main(folder):
-    for path in sorted(glob.glob(f"{folder}/*.trx")):
+    for path in sorted(glob.glob(f"{folder}/*.trx") + glob.glob(f"{folder}/*/*.trx")):
+        run = os.path.basename(os.path.dirname(path)) if os.path.dirname(path) != folder.rstrip("/") else ""
         try:
             root = ET.parse(path).getroot()
         except ET.ParseError as error:
@@ -17,7 +19,7 @@ def main(folder):
         for result in root.iter(f"{NS}UnitTestResult"):
             if result.get("outcome") in ("Passed", "NotExecuted", "Inconclusive"):
                 continue
-            print(f"FAILED {result.get('testName')} ({result.get('outcome')}, {result.get('duration')})")
+            print(f"FAILED {result.get('testName')}{' [' + run + ']' if run else ''} ({result.get('outcome')}, {result.get('duration')})")
             message = result.find(f"{NS}Output/{NS}ErrorInfo/{NS}Message")
             stack = result.find(f"{NS}Output/{NS}ErrorInfo/{NS}StackTrace")
             lines = []

@@ -23,7 +23,7 @@ public sealed class RedisSmokeTests(RedisFixture redis) : IClassFixture<RedisFix
     {
         using var publisher = redis.Connect();
         using var subscriber = redis.Connect();
-        var channel = $"smoke:{Guid.NewGuid():N}";
+        var channel = RedisChannel.Literal($"smoke:{Guid.NewGuid():N}");
         var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         await subscriber.GetSubscriber().SubscribeAsync(channel, (_, value) => received.TrySetResult(value!));
 

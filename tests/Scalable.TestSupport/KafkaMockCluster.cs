@@ -59,7 +59,7 @@ public sealed class KafkaMockCluster : IDisposable
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
         {
             throw new ServerUnavailableException(
-                $"librdkafka could not be loaded ({ex.Message}). Run build/setup.sh (it installs Debian's librdkafka1 and packs the librdkafka.redist stand-in) or set {TestServers.KafkaVariable} to bootstrap servers.", ex);
+                $"librdkafka could not be loaded ({ex.Message}). It comes with Confluent.Kafka's librdkafka.redist package (runtimes/<rid>/native next to the test assembly); restore and build again, or set {TestServers.KafkaVariable} to bootstrap servers.", ex);
         }
 
         if (handle == IntPtr.Zero)

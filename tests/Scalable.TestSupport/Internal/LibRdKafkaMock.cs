@@ -7,6 +7,29 @@ internal static partial class LibRdKafkaMock
 {
     private const string Library = "librdkafka";
 
+    // librdkafka.redist ships several Linux builds under runtimes/<rid>/native: the default librdkafka.so links
+    // libsasl2.so.3 (absent on Debian), so Confluent.Kafka falls back to the others; resolve ours the same way.
+    static LibRdKafkaMock() => NativeLibrary.SetDllImportResolver(typeof(LibRdKafkaMock).Assembly, Resolve);
+
+    private static IntPtr Resolve(string name, System.Reflection.Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (name != Library)
+        {
+            return IntPtr.Zero;
+        }
+
+        var native = Path.Combine(AppContext.BaseDirectory, "runtimes", RuntimeInformation.RuntimeIdentifier, "native");
+        foreach (var file in new[] { "librdkafka.so", "centos8-librdkafka.so", "alpine-librdkafka.so", "librdkafka.dylib", "librdkafka.dll" })
+        {
+            if (NativeLibrary.TryLoad(Path.Combine(native, file), out var handle))
+            {
+                return handle;
+            }
+        }
+
+        return IntPtr.Zero;
+    }
+
     public const int ProducerType = 0;
 
     [LibraryImport(Library, EntryPoint = "rd_kafka_conf_new")]

@@ -2,22 +2,25 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Confluent.Kafka;
 using Scalable.TestSupport.Internal;
+using Scalable.TestSupport.Internal.Servers;
 
 namespace Scalable.TestSupport;
 
-/// <summary>A Kafka-protocol cluster for tests: librdkafka's mock cluster on loopback ports (any Kafka client can use it), or the external cluster named by SCALABLE_TEST_KAFKA.</summary>
+/// <summary>A Kafka-protocol cluster for tests: the external cluster named by SCALABLE_TEST_KAFKA, a Kafka container where a Docker engine answers, or librdkafka's mock cluster on loopback ports (any Kafka client can use it).</summary>
 public sealed class KafkaMockCluster : IDisposable
 {
     private readonly object _gate = new();
     private IntPtr _handle;
     private IntPtr _cluster;
+    private IAsyncDisposable? _container;
 
-    private KafkaMockCluster(string bootstrapServers, IntPtr handle, IntPtr cluster, int brokerCount)
+    private KafkaMockCluster(string bootstrapServers, IntPtr handle, IntPtr cluster, int brokerCount, IAsyncDisposable? container = null)
     {
         BootstrapServers = bootstrapServers;
         _handle = handle;
         _cluster = cluster;
         BrokerCount = brokerCount;
+        _container = container;
     }
 
     /// <summary>Gets the bootstrap servers string for Kafka clients.</summary>
@@ -29,13 +32,23 @@ public sealed class KafkaMockCluster : IDisposable
     /// <summary>Gets whether this is a local mock cluster whose faults the test controls.</summary>
     public bool IsLocal => _cluster != IntPtr.Zero;
 
-    /// <summary>Uses the external cluster from SCALABLE_TEST_KAFKA if set, otherwise starts a local mock cluster.</summary>
+    /// <summary>Uses the external cluster from SCALABLE_TEST_KAFKA if set, else a one-broker container where a Docker engine answers, else starts a local mock cluster.</summary>
     /// <param name="brokers">How many brokers a local mock cluster has.</param>
     /// <returns>The cluster.</returns>
     public static KafkaMockCluster Start(int brokers = 3)
     {
-        var external = TestServers.ExternalKafka;
-        return external is null ? StartLocal(brokers) : new KafkaMockCluster(external, IntPtr.Zero, IntPtr.Zero, 0);
+        var choice = TestServers.Choice;
+        switch (choice.Kafka)
+        {
+            case ServerSource.External:
+                return new KafkaMockCluster(TestServers.ExternalKafka!, IntPtr.Zero, IntPtr.Zero, 0);
+            case ServerSource.Container:
+                // The fixtures that call this are constructed synchronously by xunit; the start awaits nothing that needs this thread.
+                var container = ServerContainers.StartKafkaAsync(choice.DockerEndpoint!).GetAwaiter().GetResult();
+                return new KafkaMockCluster(ServerContainers.BootstrapServers(container), IntPtr.Zero, IntPtr.Zero, 0, container);
+            default:
+                return StartLocal(brokers);
+        }
     }
 
     /// <summary>Starts a local mock cluster that the test owns, for tests that inject faults.</summary>
@@ -166,6 +179,9 @@ public sealed class KafkaMockCluster : IDisposable
                 LibRdKafkaMock.Destroy(_handle);
                 _handle = IntPtr.Zero;
             }
+
+            _container?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            _container = null;
         }
     }
 
@@ -176,7 +192,7 @@ public sealed class KafkaMockCluster : IDisposable
             ObjectDisposedException.ThrowIf(_handle == IntPtr.Zero && BrokerCount > 0, this);
             return _cluster != IntPtr.Zero
                 ? _cluster
-                : throw new InvalidOperationException($"The Kafka cluster is external ({TestServers.KafkaVariable}); use KafkaMockCluster.StartLocal() for tests that inject faults.");
+                : throw new InvalidOperationException($"The Kafka cluster is not a local mock cluster ({TestServers.KafkaVariable} or a container); use KafkaMockCluster.StartLocal() for tests that inject faults.");
         }
     }
 

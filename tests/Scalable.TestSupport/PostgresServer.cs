@@ -1,10 +1,11 @@
 using System.Globalization;
 using Npgsql;
 using Scalable.TestSupport.Internal;
+using Scalable.TestSupport.Internal.Servers;
 
 namespace Scalable.TestSupport;
 
-/// <summary>A real PostgreSQL server for tests: initdb + pg_ctl on a free loopback port (as the postgres user when run as root), or the external one named by SCALABLE_TEST_POSTGRES.</summary>
+/// <summary>A real PostgreSQL server for tests: the external one named by SCALABLE_TEST_POSTGRES, a container where a Docker engine answers, or initdb + pg_ctl on a free loopback port (as the postgres user when run as root).</summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
     private const string ServiceUser = "postgres";
@@ -14,12 +15,14 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private readonly string? _dataFolder;
     private readonly NpgsqlConnectionStringBuilder _admin;
+    private readonly IAsyncDisposable? _container;
     private int _databaseCounter;
 
-    private PostgresServer(NpgsqlConnectionStringBuilder admin, string? dataFolder)
+    private PostgresServer(NpgsqlConnectionStringBuilder admin, string? dataFolder, IAsyncDisposable? container = null)
     {
         _admin = admin;
         _dataFolder = dataFolder;
+        _container = container;
     }
 
     /// <summary>Gets whether this process started the server, so it can stop and restart it.</summary>
@@ -31,14 +34,21 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Gets a connection string to the server's maintenance database ("postgres").</summary>
     public string AdminConnectionString => _admin.ConnectionString;
 
-    /// <summary>Uses the external server from SCALABLE_TEST_POSTGRES if set, otherwise starts a local one.</summary>
+    /// <summary>Uses the external server from SCALABLE_TEST_POSTGRES if set, else a container where a Docker engine answers, else starts a local one.</summary>
     /// <returns>The running server.</returns>
-    public static Task<PostgresServer> StartAsync()
+    public static async Task<PostgresServer> StartAsync()
     {
-        var external = TestServers.ExternalPostgres;
-        return external is null
-            ? StartLocalAsync()
-            : Task.FromResult(new PostgresServer(new NpgsqlConnectionStringBuilder(external), null));
+        var choice = TestServers.Choice;
+        switch (choice.Postgres)
+        {
+            case ServerSource.External:
+                return new PostgresServer(new NpgsqlConnectionStringBuilder(TestServers.ExternalPostgres), null);
+            case ServerSource.Container:
+                var container = await ServerContainers.StartPostgresAsync(choice.DockerEndpoint!).ConfigureAwait(false);
+                return new PostgresServer(new NpgsqlConnectionStringBuilder(container.GetConnectionString()), null, container);
+            default:
+                return await StartLocalAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Starts a local PostgreSQL server that the test owns, for tests that stop and restart it.</summary>
@@ -131,6 +141,12 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         if (!IsLocal)
         {
+            if (_container is not null)
+            {
+                NpgsqlConnection.ClearAllPools();
+                await _container.DisposeAsync().ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -191,7 +207,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         if (!IsLocal)
         {
-            throw new InvalidOperationException($"The PostgreSQL server is external ({TestServers.PostgresVariable}); use PostgresServer.StartLocalAsync() for tests that stop it.");
+            throw new InvalidOperationException($"The PostgreSQL server is not a local process ({TestServers.PostgresVariable} or a container); use PostgresServer.StartLocalAsync() for tests that stop it.");
         }
     }
 }

@@ -2,21 +2,24 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Scalable.TestSupport.Internal;
+using Scalable.TestSupport.Internal.Servers;
 using StackExchange.Redis;
 
 namespace Scalable.TestSupport;
 
-/// <summary>A real Redis server for tests: a redis-server process on a free loopback port, or the external one named by SCALABLE_TEST_REDIS.</summary>
+/// <summary>A real Redis server for tests: the external one named by SCALABLE_TEST_REDIS, a container where a Docker engine answers, or a redis-server process on a free loopback port.</summary>
 public sealed class RedisServer : IAsyncDisposable
 {
     private readonly string? _dataFolder;
+    private readonly IAsyncDisposable? _container;
     private Process? _process;
 
-    private RedisServer(string host, int port, string? dataFolder)
+    private RedisServer(string host, int port, string? dataFolder, IAsyncDisposable? container = null)
     {
         Host = host;
         Port = port;
         _dataFolder = dataFolder;
+        _container = container;
     }
 
     /// <summary>Gets the host name or address.</summary>
@@ -37,21 +40,21 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Gets a StackExchange.Redis configuration string that keeps retrying while the server is down.</summary>
     public string ConnectionString => $"{Endpoint},abortConnect=false,connectTimeout=2000,syncTimeout=2000,connectRetry=1";
 
-    /// <summary>Uses the external server from SCALABLE_TEST_REDIS if set, otherwise starts a local one.</summary>
+    /// <summary>Uses the external server from SCALABLE_TEST_REDIS if set, else a container where a Docker engine answers, else starts a local one.</summary>
     /// <returns>The running server.</returns>
-    public static Task<RedisServer> StartAsync()
+    public static async Task<RedisServer> StartAsync()
     {
-        var external = TestServers.ExternalRedis;
-        if (external is null)
+        var choice = TestServers.Choice;
+        switch (choice.Redis)
         {
-            return StartLocalAsync();
+            case ServerSource.External:
+                return AtEndpoint(TestServers.ExternalRedis!, null);
+            case ServerSource.Container:
+                var container = await ServerContainers.StartRedisAsync(choice.DockerEndpoint!).ConfigureAwait(false);
+                return AtEndpoint(container.GetConnectionString(), container);
+            default:
+                return await StartLocalAsync().ConfigureAwait(false);
         }
-
-        var separator = external.LastIndexOf(':');
-        var server = separator < 0
-            ? new RedisServer(external, 6379, null)
-            : new RedisServer(external[..separator], int.Parse(external[(separator + 1)..], System.Globalization.CultureInfo.InvariantCulture), null);
-        return Task.FromResult(server);
     }
 
     /// <summary>Starts a local redis-server that the test owns, for tests that stop and restart it.</summary>
@@ -75,6 +78,15 @@ public sealed class RedisServer : IAsyncDisposable
             await server.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    // "host:port" (the port defaults to 6379), as SCALABLE_TEST_REDIS and the Redis container give it.
+    private static RedisServer AtEndpoint(string endpoint, IAsyncDisposable? container)
+    {
+        var separator = endpoint.LastIndexOf(':');
+        return separator < 0
+            ? new RedisServer(endpoint, 6379, null, container)
+            : new RedisServer(endpoint[..separator], int.Parse(endpoint[(separator + 1)..], System.Globalization.CultureInfo.InvariantCulture), null, container);
     }
 
     /// <summary>Opens a new connection to the server (each call is a separate multiplexer, like a separate instance).</summary>
@@ -108,6 +120,11 @@ public sealed class RedisServer : IAsyncDisposable
     {
         if (!IsLocal)
         {
+            if (_container is not null)
+            {
+                await _container.DisposeAsync().ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -179,7 +196,7 @@ public sealed class RedisServer : IAsyncDisposable
     {
         if (!IsLocal)
         {
-            throw new InvalidOperationException($"The Redis at {Endpoint} is external ({TestServers.RedisVariable}); use RedisServer.StartLocalAsync() for tests that stop it.");
+            throw new InvalidOperationException($"The Redis at {Endpoint} is not a local process ({TestServers.RedisVariable} or a container); use RedisServer.StartLocalAsync() for tests that stop it.");
         }
     }
 

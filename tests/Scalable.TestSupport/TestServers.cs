@@ -1,8 +1,18 @@
+using Scalable.TestSupport.Internal.Servers;
+
 namespace Scalable.TestSupport;
 
-/// <summary>Where the test servers come from: started here on loopback, or given by environment variables.</summary>
+/// <summary>Where the test servers come from: given by environment variables, in containers where a Docker engine answers, or started here on loopback.</summary>
 public static class TestServers
 {
+    // Chosen on first use and logged in one line, so a run says where its servers came from.
+    private static readonly Lazy<ServerChoice> LazyChoice = new(() =>
+    {
+        var choice = ServerChoice.Choose(Read, () => DockerProbe.PingAsync(Read("DOCKER_HOST"), TimeSpan.FromSeconds(2)).GetAwaiter().GetResult());
+        Console.Error.WriteLine(choice.Summary);
+        return choice;
+    });
+
     /// <summary>The variable that points the suite at an external Redis ("host:port").</summary>
     public const string RedisVariable = "SCALABLE_TEST_REDIS";
 
@@ -11,6 +21,9 @@ public static class TestServers
 
     /// <summary>The variable that points the suite at an external Kafka cluster (bootstrap servers).</summary>
     public const string KafkaVariable = "SCALABLE_TEST_KAFKA";
+
+    /// <summary>The variable that, set to "off", keeps the shared fixtures on local processes even where a Docker engine answers.</summary>
+    public const string ContainersVariable = "SCALABLE_TEST_CONTAINERS";
 
     /// <summary>Gets whether the run is under CI (CI=true), where nothing is skipped.</summary>
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
@@ -34,6 +47,8 @@ public static class TestServers
             return root;
         }
     }
+
+    internal static ServerChoice Choice => LazyChoice.Value;
 
     private static string? Read(string name)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Xml.Linq;
 
@@ -32,6 +33,13 @@ public sealed class ConsumerAppFixture : IAsyncLifetime
 
     public string AppAssembly => Path.Combine(AppFolder, "bin", "Release", "net10.0", "ConsumerApp.dll");
 
+    // The dotnet that runs the tests (the SDK sets DOTNET_HOST_PATH for its children), so the app gets the same SDK.
+    public static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    public TimeSpan PackTime { get; private set; }
+
+    public TimeSpan BuildTime { get; private set; }
+
     public async Task InitializeAsync()
     {
         Assert.False(
@@ -39,6 +47,7 @@ public sealed class ConsumerAppFixture : IAsyncLifetime
             $"{WorkFolder} is inside the repository, where its Directory.Build.props and Directory.Packages.props would apply.");
         Directory.CreateDirectory(AppFolder);
 
+        var stopwatch = Stopwatch.StartNew();
         var pack = await ProcessResult.RunAsync("bash", [Path.Combine(RepositoryRoot, "build", "pack.sh"), "--version", Version, PackageFolder], RepositoryRoot, PackTimeout);
         Assert.True(pack.ExitCode == 0, $"build/pack.sh failed, {pack}");
         foreach (var id in PackageIds)
@@ -47,9 +56,12 @@ public sealed class ConsumerAppFixture : IAsyncLifetime
             Assert.True(File.Exists(Path.Combine(PackageFolder, $"{id}.{Version}.snupkg")), $"build/pack.sh made no {id}.{Version}.snupkg, {pack}");
         }
 
+        PackTime = stopwatch.Elapsed;
         WriteApp();
+        stopwatch.Restart();
         var build = await ProcessResult.RunAsync(
-            "dotnet", ["build", "-c", "Release", "-nologo", "-v:q", "-clp:NoSummary", $"-p:ScalableVersion={Version}"], AppFolder, BuildTimeout);
+            Dotnet, ["build", "-c", "Release", "-nologo", "-v:q", "-clp:NoSummary", $"-p:ScalableVersion={Version}"], AppFolder, BuildTimeout);
+        BuildTime = stopwatch.Elapsed;
         Assert.True(build.ExitCode == 0, $"The consumer app did not build against the packages, {build}");
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using Xunit.Abstractions;
 using Scalable.Caching;
@@ -37,7 +38,9 @@ public sealed class ConsumerAppTests(ConsumerAppFixture app, RedisFixture redis,
             environment[$"Sharding__Shards__{i}__ConnectionString"] = shards[i];
         }
 
-        var run = await ProcessResult.RunAsync("dotnet", [app.AppAssembly], app.AppFolder, RunTimeout, environment);
+        var stopwatch = Stopwatch.StartNew();
+        var run = await ProcessResult.RunAsync(ConsumerAppFixture.Dotnet, [app.AppAssembly], app.AppFolder, RunTimeout, environment);
+        output.WriteLine($"pack {app.PackTime}, restore and build {app.BuildTime}, run {stopwatch.Elapsed}");
         output.WriteLine(run.Output);
 
         Assert.True(run.ExitCode == 0, $"The consumer app failed, {run}");

@@ -21,7 +21,10 @@ internal static class ClientTypedApi
     private static readonly string[] ClientAssemblies = ["StackExchange.Redis", "Confluent.Kafka"];
 
     public static IReadOnlyList<ClientTypedMember> Find(IEnumerable<Assembly> assemblies)
-        => assemblies.SelectMany(a => a.GetExportedTypes()).SelectMany(MembersOf).OrderBy(m => m.Label, StringComparer.Ordinal).ToList();
+        => Find(assemblies.SelectMany(a => a.GetExportedTypes()));
+
+    public static IReadOnlyList<ClientTypedMember> Find(IEnumerable<Type> types)
+        => types.SelectMany(MembersOf).OrderBy(m => m.Label, StringComparer.Ordinal).ToList();
 
     private static IEnumerable<ClientTypedMember> MembersOf(Type type)
     {

@@ -40,6 +40,11 @@ public sealed class ConsumerAppFixture : IAsyncLifetime
 
     public TimeSpan BuildTime { get; private set; }
 
+    // The version of a package the app references itself, as its project file says.
+    public string ClientVersion(string packageId)
+        => XDocument.Load(Path.Combine(AppFolder, "ConsumerApp.csproj")).Descendants("PackageReference")
+            .Single(r => (string?)r.Attribute("Include") == packageId).Attribute("Version")!.Value;
+
     public async Task InitializeAsync()
     {
         Assert.False(

@@ -44,6 +44,7 @@ public sealed class ConsumerAppTests(ConsumerAppFixture app, RedisFixture redis,
         output.WriteLine(run.Output);
 
         Assert.True(run.ExitCode == 0, $"The consumer app failed, {run}");
+        Assert.Contains($"clients: StackExchange.Redis {app.ClientVersion("StackExchange.Redis")}, Confluent.Kafka {app.ClientVersion("Confluent.Kafka")}", run.Output, StringComparison.Ordinal);
         var passed = run.Output.Split('\n')
             .Where(line => line.StartsWith("ok ", StringComparison.Ordinal) && line.Contains(": ", StringComparison.Ordinal))
             .SelectMany(line => line[3..line.IndexOf(": ", StringComparison.Ordinal)].Split(", "))

@@ -4,6 +4,7 @@
 // Exit code 0 when every line is ok. Settings come from environment variables: Redis (a StackExchange.Redis
 // configuration string), Postgres (an Npgsql connection string), Kafka (bootstrap servers), Topic (an existing
 // topic with one partition) and Sharding__Shards__<n>__Name / __ConnectionString.
+using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Confluent.Kafka;
 using Microsoft.Extensions.Configuration;
@@ -42,6 +43,7 @@ builder.Services.AddScalableMessaging(o =>
 builder.Services.AddScalableSharding(configuration.GetSection("Sharding"));
 
 using var host = builder.Build();
+Console.WriteLine($"clients: StackExchange.Redis {VersionOf<IConnectionMultiplexer>()}, Confluent.Kafka {VersionOf<ProducerConfig>()}");
 await Check("AddScalableCaching, AddScalableResilience, AddScalableMessaging, AddScalableSharding", async () =>
 {
     await host.StartAsync();
@@ -203,6 +205,8 @@ TOptions Shared<TOptions>(TOptions options, int permitLimit)
 
     return options;
 }
+
+static string? VersionOf<T>() => FileVersionInfo.GetVersionInfo(typeof(T).Assembly.Location).ProductVersion?.Split('+')[0];
 
 static async Task<string> OnePermitAcrossInstances(Func<RateLimiter> create)
 {

@@ -78,7 +78,12 @@ public sealed class ConsumerAppFixture : IAsyncLifetime
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         foreach (var id in PackageIds)
         {
-            DeleteFolder(Path.Combine(cache, id.ToLowerInvariant(), Version.ToLowerInvariant()));
+            var versions = Path.Combine(cache, id.ToLowerInvariant());
+            DeleteFolder(Path.Combine(versions, Version.ToLowerInvariant()));
+            if (Directory.Exists(versions) && !Directory.EnumerateFileSystemEntries(versions).Any())
+            {
+                Directory.Delete(versions);
+            }
         }
 
         return Task.CompletedTask;

@@ -183,31 +183,31 @@ internal sealed partial class ScalableCache
 
     // Re-applies removals made while L2 was unreachable: delete the key or re-store the tag stamp,
     // and tell the other instances, which missed the notice too. Retries until done or disposed.
+    // A removal queued while a loop is finishing finds it still running and leaves the work to it, so each
+    // loop, once it has let go, looks again.
     private async Task ReplayPendingAsync()
     {
-        if (_l2 is null || _pending.Count == 0 || Interlocked.Exchange(ref _replaying, 1) == 1)
+        while (_l2 is not null && _pending.Count > 0 && !_disposing.IsCancellationRequested && Interlocked.Exchange(ref _replaying, 1) == 0)
         {
-            return;
-        }
-
-        try
-        {
-            do
+            try
             {
-                await Task.Delay(_options.L2CircuitBreakerBreakDuration, _time, _disposing.Token).ConfigureAwait(false);
+                do
+                {
+                    await Task.Delay(_options.L2CircuitBreakerBreakDuration, _time, _disposing.Token).ConfigureAwait(false);
+                }
+                while (!await ReplayOnceAsync().ConfigureAwait(false));
             }
-            while (!await ReplayOnceAsync().ConfigureAwait(false));
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception error)
-        {
-            Log.BackgroundFailed(_logger, "(replay)", error);
-        }
-        finally
-        {
-            Interlocked.Exchange(ref _replaying, 0);
+            catch (OperationCanceledException)
+            {
+            }
+            catch (Exception error)
+            {
+                Log.BackgroundFailed(_logger, "(replay)", error);
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _replaying, 0);
+            }
         }
     }
 

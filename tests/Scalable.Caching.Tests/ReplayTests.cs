@@ -1,8 +1,5 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Scalable.Caching.Tests;
 
@@ -22,11 +19,11 @@ public sealed class ReplayTests
             .AddScalableCaching()
             .WithDistributedCache());
         l2.HoldRemovals = true;
-        await RemoveCancelledWhileHeldAsync(a, l2, "k1");
+        await l2.RemoveCancelledWhileHeldAsync(a, "k1");
         clock.Advance(Break);
         var replayOfK1 = await l2.NextHeldAsync();
 
-        await RemoveCancelledWhileHeldAsync(a, l2, "k2");
+        await l2.RemoveCancelledWhileHeldAsync(a, "k2");
         Assert.Equal(2, a.Internal.PendingRemovalCount);
         l2.HoldRemovals = false;
         replayOfK1.SetResult();
@@ -39,52 +36,5 @@ public sealed class ReplayTests
                 return a.Internal.PendingRemovalCount == 0;
             },
             because: "k2, queued while the loop was running, to be replayed as well");
-    }
-
-    // The caller gives up while L2 holds its removal: the removal is queued for replay, and is not an L2 failure.
-    private static async Task RemoveCancelledWhileHeldAsync(CacheInstance instance, HoldingDistributedCache l2, string key)
-    {
-        using var caller = new CancellationTokenSource();
-        var removal = instance.Cache.RemoveAsync(key, caller.Token).AsTask();
-        await l2.NextHeldAsync();
-        await caller.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => removal.WaitAsync(TimeSpan.FromSeconds(30)));
-    }
-
-    private sealed class HoldingDistributedCache : IDistributedCache
-    {
-        private readonly MemoryDistributedCache _inner = new(Options.Create(new MemoryDistributedCacheOptions()));
-        private readonly Channel<TaskCompletionSource> _held = Channel.CreateUnbounded<TaskCompletionSource>();
-
-        public bool HoldRemovals { get; set; }
-
-        // The release of the next removal that L2 holds.
-        public async Task<TaskCompletionSource> NextHeldAsync() => await _held.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-
-        public async Task RemoveAsync(string key, CancellationToken token = default)
-        {
-            if (HoldRemovals)
-            {
-                var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _held.Writer.TryWrite(release);
-                await release.Task.WaitAsync(token);
-            }
-
-            await _inner.RemoveAsync(key, token);
-        }
-
-        public void Remove(string key) => _inner.Remove(key);
-
-        public byte[]? Get(string key) => _inner.Get(key);
-
-        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => _inner.GetAsync(key, token);
-
-        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => _inner.Set(key, value, options);
-
-        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => _inner.SetAsync(key, value, options, token);
-
-        public void Refresh(string key) => _inner.Refresh(key);
-
-        public Task RefreshAsync(string key, CancellationToken token = default) => _inner.RefreshAsync(key, token);
     }
 }

@@ -16,6 +16,7 @@ public interface IScalableCache
     /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="factory"/> is null.</exception>
     /// <exception cref="TimeoutException">The factory passed its hard timeout and no stale value could be served.</exception>
     /// <exception cref="CachePayloadTooLargeException">The serialized value is larger than <see cref="ScalableCachingOptions.MaximumPayloadBytes"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while this caller waited.</exception>
     ValueTask<CacheResult<T>> GetOrCreateEntryAsync<TState, T>(
         string key,
         TState state,
@@ -29,6 +30,7 @@ public interface IScalableCache
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The value if a fresh one is cached; otherwise a result without a value.</returns>
     /// <exception cref="ArgumentException"><paramref name="key"/> is null, empty or too long.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while L2 was read.</exception>
     ValueTask<CacheResult<T>> TryGetAsync<T>(string key, CancellationToken cancellationToken = default);
 
     /// <summary>Stores a value in L1 and L2 and evicts the key from the L1 of every other instance.</summary>
@@ -40,6 +42,7 @@ public interface IScalableCache
     /// <returns>A task that completes when the value is stored.</returns>
     /// <exception cref="ArgumentException"><paramref name="key"/> is null, empty or too long.</exception>
     /// <exception cref="CachePayloadTooLargeException">The serialized value is larger than <see cref="ScalableCachingOptions.MaximumPayloadBytes"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while L2 was written; L1 holds the value, and the key is removed from L2 and the other instances once Redis answers.</exception>
     ValueTask SetAsync<T>(string key, T value, CacheEntryOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a key from L1, L2 and the L1 of every other instance; while L2 is down the removal is queued and replayed.</summary>
@@ -47,6 +50,7 @@ public interface IScalableCache
     /// <param name="cancellationToken">Cancels the removal.</param>
     /// <returns>A task that completes when the key is removed.</returns>
     /// <exception cref="ArgumentException"><paramref name="key"/> is null, empty or too long.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while L2 was written; the removal is applied to L1 and replayed to L2 and the other instances.</exception>
     ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default);
 
     /// <summary>Invalidates every entry carrying a tag, in this instance and in every other one sharing the L2.</summary>
@@ -54,5 +58,6 @@ public interface IScalableCache
     /// <param name="cancellationToken">Cancels the removal.</param>
     /// <returns>A task that completes when the tag is invalidated.</returns>
     /// <exception cref="ArgumentException"><paramref name="tag"/> is null, empty or too long.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while L2 was written; the removal is applied to L1 and replayed to L2 and the other instances.</exception>
     ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default);
 }

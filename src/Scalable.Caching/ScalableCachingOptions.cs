@@ -33,8 +33,8 @@ public sealed class ScalableCachingOptions
     /// <summary>Gets or sets whether L2 (Redis or distributed cache) errors reach callers; when false they are logged, counted and absorbed. <value>Default: false.</value></summary>
     public bool ThrowOnL2Errors { get; set; }
 
-    /// <summary>Gets or sets how long one L2, lease or backplane call may take before it counts as failed; infinite leaves it to the client's own timeouts (StackExchange.Redis asyncTimeout / responseTimeout), which avoids a timer per call. <value>Default: infinite.</value></summary>
-    public TimeSpan L2OperationTimeout { get; set; } = Timeout.InfiniteTimeSpan;
+    /// <summary>Gets or sets how long a caller waits for one L2, lease or backplane call before it counts as failed and the cache goes on without it; infinite leaves it to the client (StackExchange.Redis 2.x waits 5 s by default, and queues commands while disconnected). <value>Default: 500 milliseconds.</value></summary>
+    public TimeSpan L2OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Gets or sets how many L2 failures in a row open the L2 circuit breaker. <value>Default: 3.</value></summary>
     public int L2CircuitBreakerFailureThreshold { get; set; } = 3;

@@ -5,7 +5,7 @@ public sealed class EntryOptionsTests
     [Fact]
     public async Task A_not_found_result_is_cached_for_the_given_duration_without_calling_the_factory_again()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var instance = CacheInstance.Local(time: clock);
         var runs = 0;
         Func<CacheFactoryContext, CancellationToken, ValueTask<string?>> lookup = (context, _) =>
@@ -44,7 +44,7 @@ public sealed class EntryOptionsTests
     [Fact]
     public async Task The_factory_can_shorten_the_duration_of_its_result()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var instance = CacheInstance.Local(time: clock);
         var runs = 0;
         Func<CacheFactoryContext, CancellationToken, ValueTask<int>> factory = (context, _) =>
@@ -62,7 +62,7 @@ public sealed class EntryOptionsTests
     [Fact]
     public async Task Jitter_spreads_the_expiry_of_entries_written_together()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var instance = CacheInstance.Local(time: clock);
         var options = new CacheEntryOptions { Duration = TimeSpan.FromMinutes(1), JitterMaxDuration = TimeSpan.FromMinutes(1), EarlyRefreshBeta = 0 };
         for (var i = 0; i < 100; i++)

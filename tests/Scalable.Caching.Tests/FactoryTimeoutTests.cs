@@ -5,17 +5,21 @@ public sealed class FactoryTimeoutTests
     [Fact]
     public async Task A_soft_timeout_serves_stale_data_while_the_factory_finishes_in_the_background_and_updates_the_cache()
     {
-        using var instance = CacheInstance.Local();
+        var clock = new FakeTimeProvider();
+        using var instance = CacheInstance.Local(time: clock);
         var options = WithStaleValue(o => o.FactorySoftTimeout = TimeSpan.FromMilliseconds(100));
         await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"), options);
-        await Task.Delay(300);
+        clock.Advance(TimeSpan.FromMilliseconds(300));
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var slow = await instance.Cache.GetOrCreateEntryAsync("k", async (_, ct) =>
+        var call = instance.Cache.GetOrCreateEntryAsync("k", async (_, ct) =>
         {
             await gate.Task.WaitAsync(ct);
             return "v2";
-        }, options);
+        }, options).AsTask();
+        Assert.False(call.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        var slow = await call.WaitAsync(TimeSpan.FromSeconds(30));
         gate.SetResult();
 
         Assert.Equal(new CacheResult<string>("v1", true, true), slow);
@@ -25,10 +29,11 @@ public sealed class FactoryTimeoutTests
     [Fact]
     public async Task A_hard_timeout_cancels_the_factory_and_fails_when_nothing_stale_exists()
     {
-        using var instance = CacheInstance.Local();
+        var clock = new FakeTimeProvider();
+        using var instance = CacheInstance.Local(time: clock);
         var factoryCancelled = false;
 
-        var error = await Assert.ThrowsAsync<TimeoutException>(async () => await instance.Cache.GetOrCreateAsync<string>("k", async ct =>
+        var call = instance.Cache.GetOrCreateAsync<string>("k", async ct =>
         {
             try
             {
@@ -41,7 +46,11 @@ public sealed class FactoryTimeoutTests
             }
 
             return "never";
-        }, new CacheEntryOptions { FactoryHardTimeout = TimeSpan.FromMilliseconds(200) }));
+        }, new CacheEntryOptions { FactoryHardTimeout = TimeSpan.FromMilliseconds(200) }).AsTask();
+        clock.Advance(TimeSpan.FromMilliseconds(199));
+        Assert.False(call.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
 
         Assert.True(factoryCancelled);
         Assert.Contains("FactoryHardTimeout", error.Message, StringComparison.Ordinal);
@@ -50,16 +59,19 @@ public sealed class FactoryTimeoutTests
     [Fact]
     public async Task A_hard_timeout_with_a_stale_value_and_fail_safe_serves_the_stale_value()
     {
-        using var instance = CacheInstance.Local();
+        var clock = new FakeTimeProvider();
+        using var instance = CacheInstance.Local(time: clock);
         var options = WithStaleValue(o => o.FactoryHardTimeout = TimeSpan.FromMilliseconds(200));
         await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"), options);
-        await Task.Delay(300);
+        clock.Advance(TimeSpan.FromMilliseconds(300));
 
-        var result = await instance.Cache.GetOrCreateEntryAsync("k", async (_, ct) =>
+        var call = instance.Cache.GetOrCreateEntryAsync("k", async (_, ct) =>
         {
             await Task.Delay(Timeout.Infinite, ct);
             return "never";
-        }, options);
+        }, options).AsTask();
+        clock.Advance(TimeSpan.FromMilliseconds(200));
+        var result = await call.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(new CacheResult<string>("v1", true, true), result);
     }

@@ -13,7 +13,7 @@ public sealed class FailSafeTests
     [Fact]
     public async Task A_failing_factory_serves_the_stale_value_and_is_not_called_again_during_the_throttle()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var instance = CacheInstance.Local(time: clock);
         var cache = instance.Cache;
         var failingRuns = 0;
@@ -41,7 +41,7 @@ public sealed class FailSafeTests
     [Fact]
     public async Task Past_the_fail_safe_maximum_age_the_factory_error_reaches_the_caller()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var instance = CacheInstance.Local(time: clock);
         await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"), FailSafe);
         clock.Advance(TimeSpan.FromHours(2));
@@ -53,7 +53,7 @@ public sealed class FailSafeTests
     [Fact]
     public async Task Without_fail_safe_the_factory_error_reaches_the_caller_even_with_a_stale_value()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var instance = CacheInstance.Local(time: clock);
         var options = new CacheEntryOptions { Duration = TimeSpan.FromMinutes(1), EarlyRefreshBeta = 0 };
         await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"), options);

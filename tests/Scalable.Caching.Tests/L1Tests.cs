@@ -27,7 +27,7 @@ public sealed class L1Tests
     [Fact]
     public async Task Remove_by_tag_works_without_an_l2()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var instance = CacheInstance.Local(time: clock);
         var tagged = new CacheEntryOptions { Tags = ["a", "b"] };
         await instance.Cache.SetAsync("k", "v1", tagged);
@@ -46,7 +46,7 @@ public sealed class L1Tests
     [Fact]
     public async Task A_tag_removal_still_holds_after_the_table_of_known_tags_overflows()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var instance = CacheInstance.Local(time: clock);
         await instance.Cache.SetAsync("k", "old", new CacheEntryOptions { Tags = ["t"] });
         clock.Advance(TimeSpan.FromMilliseconds(1));

@@ -9,7 +9,7 @@ public sealed class TelemetryTests
     [Fact]
     public async Task The_meter_counts_hits_misses_factory_runs_coalesced_waiters_and_stale_values()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var instance = CacheInstance.Local(time: clock);
         var counts = new ConcurrentDictionary<string, long>();
         using var listener = new MeterListener();

@@ -107,6 +107,14 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Freezes the server process (kill -STOP), as a hung server: connections stay open and nothing is answered.</summary>
+    /// <returns>A task that completes when the process is stopped.</returns>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a paused server run again (kill -CONT); it then answers what it received meanwhile.</summary>
+    /// <returns>A task that completes when the process runs again.</returns>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
     /// <summary>Starts the server again on the same port, empty.</summary>
     /// <returns>A task that completes when the server accepts connections.</returns>
     public Task RestartAsync()
@@ -189,6 +197,15 @@ public sealed class RedisServer : IAsyncDisposable
         catch (Exception error) when (error is SocketException or IOException or OperationCanceledException)
         {
             return false;
+        }
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        EnsureLocal();
+        if (_process is { HasExited: false } process)
+        {
+            await ProcessRunner.RunAsync("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).ConfigureAwait(false);
         }
     }
 

@@ -1,13 +1,28 @@
 namespace Scalable.Caching.Internal;
 
 // Opens after a run of L2 failures so a dead server is not hammered; after the break one call is let
-// through as a probe, and a success closes it again.
+// through as a probe (the others keep skipping L2, so only one caller can wait on a server that still
+// hangs), and a success closes it again.
 internal sealed class L2CircuitBreaker(int threshold, TimeSpan breakDuration, TimeProvider time)
 {
+    private readonly long _breakTicks = (long)(breakDuration.TotalSeconds * time.TimestampFrequency);
     private int _failures;
     private long _openUntilTimestamp;
 
     public bool IsOpen => Volatile.Read(ref _openUntilTimestamp) > time.GetTimestamp();
+
+    // True when a call may go to L2: the breaker is closed, or its break is over and this call is the probe.
+    public bool TryPass()
+    {
+        var until = Volatile.Read(ref _openUntilTimestamp);
+        if (until == 0)
+        {
+            return true;
+        }
+
+        var now = time.GetTimestamp();
+        return until <= now && Interlocked.CompareExchange(ref _openUntilTimestamp, now + _breakTicks, until) == until;
+    }
 
     // Returns true when this failure opened the breaker.
     public bool RecordFailure()
@@ -17,7 +32,7 @@ internal sealed class L2CircuitBreaker(int threshold, TimeSpan breakDuration, Ti
             return false;
         }
 
-        var until = time.GetTimestamp() + (long)(breakDuration.TotalSeconds * time.TimestampFrequency);
+        var until = time.GetTimestamp() + _breakTicks;
         var previous = Interlocked.Exchange(ref _openUntilTimestamp, until);
         return previous == 0;
     }

@@ -21,13 +21,14 @@ internal sealed partial class ScalableCache
         }
     }
 
-    // The first miss waits (bounded) for the subscription, so an instance that has computed a value
-    // also hears when another instance changes it.
-    private async Task EnsureSubscribedAsync()
+    // The first miss waits for the subscription, so an instance that has computed a value also hears when another
+    // instance changes it; no longer than an L2 call may take, so a dead or hung Redis does not hold it.
+    private async Task EnsureSubscribedAsync(CancellationToken cancellationToken)
     {
         if (!_subscribed.IsCompleted)
         {
-            await Task.WhenAny(_subscribed, Task.Delay(SubscribeWait, _time)).ConfigureAwait(false);
+            var limit = _options.L2OperationTimeout == Timeout.InfiniteTimeSpan || _options.L2OperationTimeout > SubscribeWait ? SubscribeWait : _options.L2OperationTimeout;
+            await _subscribed.WaitAsync(limit, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -61,14 +62,14 @@ internal sealed partial class ScalableCache
         }
     }
 
-    private async Task<bool> PublishAsync(char kind, string name, long stampMs)
+    private async Task<bool> PublishAsync(char kind, string name, long stampMs, CancellationToken cancellationToken)
     {
         if (_backplane is null)
         {
             return true;
         }
 
-        return !(await TryRedisAsync(() => _backplane.PublishAsync(kind, name, stampMs), "publish", name).ConfigureAwait(false)).Failed;
+        return !(await TryRedisAsync(() => _backplane.PublishAsync(kind, name, stampMs), "publish", name, cancellationToken).ConfigureAwait(false)).Failed;
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)

@@ -126,7 +126,7 @@ internal sealed partial class ScalableCache
         var entry = new L1Entry(hasValue ? value : null, meta, bytes.Length);
         StoreL1(key, entry);
         await WriteL2Async(key, bytes, meta, CancellationToken.None).ConfigureAwait(false);
-        await PublishAsync(BackplaneMessage.Set, key, now).ConfigureAwait(false);
+        await PublishAsync(BackplaneMessage.Set, key, now, CancellationToken.None).ConfigureAwait(false);
         await ReleaseLeaseAsync(key, leaseToken, wakeOthers: false).ConfigureAwait(false);
         flight.Complete(entry.ToResult<T>(isStale: false));
     }

@@ -133,7 +133,7 @@ internal sealed partial class ScalableCache
         var stale = known ?? StaleFromL1<T>(key);
         if (_l2 is not null)
         {
-            await EnsureSubscribedAsync().ConfigureAwait(false);
+            await EnsureSubscribedAsync(token).ConfigureAwait(false);
             if (await TryAdoptFromL2Async(flight, key, known, token).ConfigureAwait(false) is { } fromL2)
             {
                 if (fromL2.Complete)

@@ -2,8 +2,9 @@ using System.Buffers.Binary;
 
 namespace Scalable.Caching.Internal;
 
-// Every L2 call goes through here: skipped while the breaker is open, failures logged and counted
-// (and thrown only if ThrowOnL2Errors), removals that failed queued and replayed on recovery.
+// Every L2 call goes through here: skipped while the breaker is open, bounded by L2OperationTimeout and the
+// caller's token, failures logged and counted (and thrown only if ThrowOnL2Errors), removals that failed
+// queued and replayed on recovery.
 internal sealed partial class ScalableCache
 {
     private int _replaying;
@@ -16,7 +17,7 @@ internal sealed partial class ScalableCache
             return null;
         }
 
-        var read = await TryRedisAsync(() => _l2.GetAsync(ValuePrefix + key, cancellationToken), "get", key).ConfigureAwait(false);
+        var read = await TryRedisAsync(() => _l2.GetAsync(ValuePrefix + key, cancellationToken), "get", key, cancellationToken).ConfigureAwait(false);
         if (read.Value is not { } bytes)
         {
             return null;
@@ -60,7 +61,7 @@ internal sealed partial class ScalableCache
             return true;
         }
 
-        return await TryL2Async(() => _l2.SetAsync(ValuePrefix + key, bytes, TimeSpan.FromMilliseconds(ttl), cancellationToken), "set", key).ConfigureAwait(false);
+        return await TryL2Async(() => _l2.SetAsync(ValuePrefix + key, bytes, TimeSpan.FromMilliseconds(ttl), cancellationToken), "set", key, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<bool> IsTagInvalidatedAsync(EntryMeta meta, CancellationToken cancellationToken)
@@ -69,7 +70,7 @@ internal sealed partial class ScalableCache
         {
             if (!_tags.TryGet(tag, out var stamp))
             {
-                var read = await TryRedisAsync(() => _l2!.GetAsync(TagPrefix + tag, cancellationToken), "tag get", tag).ConfigureAwait(false);
+                var read = await TryRedisAsync(() => _l2!.GetAsync(TagPrefix + tag, cancellationToken), "tag get", tag, cancellationToken).ConfigureAwait(false);
                 if (read.Failed)
                 {
                     continue;
@@ -92,31 +93,40 @@ internal sealed partial class ScalableCache
     {
         var bytes = new byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(bytes, stampMs);
-        return TryL2Async(() => _l2!.SetAsync(TagPrefix + tag, bytes, _options.TagRemovalRetention, cancellationToken), "tag set", tag);
+        return TryL2Async(() => _l2!.SetAsync(TagPrefix + tag, bytes, _options.TagRemovalRetention, cancellationToken), "tag set", tag, cancellationToken);
     }
 
-    private async Task<bool> TryL2Async(Func<Task> operation, string name, string key)
-        => !(await TryRedisAsync(async () => { await operation().ConfigureAwait(false); return true; }, name, key).ConfigureAwait(false)).Failed;
+    private async Task<bool> TryL2Async(Func<Task> operation, string name, string key, CancellationToken cancellationToken)
+        => !(await TryRedisAsync(async () => { await operation().ConfigureAwait(false); return true; }, name, key, cancellationToken).ConfigureAwait(false)).Failed;
 
-    private async Task<(bool Failed, TResult? Value)> TryRedisAsync<TResult>(Func<Task<TResult>> operation, string name, string key)
+    // The caller stops waiting after L2OperationTimeout or when its token is cancelled, whatever the client does:
+    // StackExchange.Redis 2.x keeps a command in its backlog while disconnected, for its own 5 s timeout by default.
+    private async Task<(bool Failed, TResult? Value)> TryRedisAsync<TResult>(Func<Task<TResult>> operation, string name, string key, CancellationToken cancellationToken)
     {
-        if (_breaker.IsOpen || _disposing.IsCancellationRequested)
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_disposing.IsCancellationRequested || !_breaker.TryPass())
         {
             return (true, default);
         }
 
+        Task<TResult>? pending = null;
         try
         {
-            var pending = operation();
+            pending = operation();
             var result = _options.L2OperationTimeout == Timeout.InfiniteTimeSpan
-                ? await pending.ConfigureAwait(false)
-                : await pending.WaitAsync(_options.L2OperationTimeout, _time).ConfigureAwait(false);
+                ? await pending.WaitAsync(cancellationToken).ConfigureAwait(false)
+                : await pending.WaitAsync(_options.L2OperationTimeout, _time, cancellationToken).ConfigureAwait(false);
             if (_breaker.RecordSuccess())
             {
                 _ = ReplayAfterReconnectAsync();
             }
 
             return (false, result);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller gave up; that says nothing about Redis, so it is neither logged nor counted against the breaker.
+            throw;
         }
         catch (Exception error) when (error is not OperationCanceledException || !_disposing.IsCancellationRequested)
         {
@@ -129,10 +139,34 @@ internal sealed partial class ScalableCache
 
             if (_options.ThrowOnL2Errors)
             {
+                if (pending is { IsCompleted: false })
+                {
+                    throw new TimeoutException($"L2 {name} for '{key}' did not answer within {nameof(ScalableCachingOptions.L2OperationTimeout)} ({_options.L2OperationTimeout}).", error);
+                }
+
                 throw;
             }
 
             return (true, default);
+        }
+    }
+
+    // Writes a change to L2 and tells the other instances. Whatever did not get through (a failure, or the caller
+    // cancelling) leaves an old value somewhere, so the key or tag is queued as a removal and replayed once Redis answers.
+    private async ValueTask WriteAndAnnounceAsync(bool isTag, char notice, string name, long stampMs, Func<CancellationToken, Task<bool>> write, CancellationToken cancellationToken)
+    {
+        var done = false;
+        try
+        {
+            var written = await write(cancellationToken).ConfigureAwait(false);
+            done = await PublishAsync(notice, name, stampMs, cancellationToken).ConfigureAwait(false) && written;
+        }
+        finally
+        {
+            if (!done)
+            {
+                QueueRemoval(isTag, name, stampMs);
+            }
         }
     }
 
@@ -149,31 +183,31 @@ internal sealed partial class ScalableCache
 
     // Re-applies removals made while L2 was unreachable: delete the key or re-store the tag stamp,
     // and tell the other instances, which missed the notice too. Retries until done or disposed.
+    // A removal queued while a loop is finishing finds it still running and leaves the work to it, so each
+    // loop, once it has let go, looks again.
     private async Task ReplayPendingAsync()
     {
-        if (_l2 is null || _pending.Count == 0 || Interlocked.Exchange(ref _replaying, 1) == 1)
+        while (_l2 is not null && _pending.Count > 0 && !_disposing.IsCancellationRequested && Interlocked.Exchange(ref _replaying, 1) == 0)
         {
-            return;
-        }
-
-        try
-        {
-            do
+            try
             {
-                await Task.Delay(_options.L2CircuitBreakerBreakDuration, _time, _disposing.Token).ConfigureAwait(false);
+                do
+                {
+                    await Task.Delay(_options.L2CircuitBreakerBreakDuration, _time, _disposing.Token).ConfigureAwait(false);
+                }
+                while (!await ReplayOnceAsync().ConfigureAwait(false));
             }
-            while (!await ReplayOnceAsync().ConfigureAwait(false));
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception error)
-        {
-            Log.BackgroundFailed(_logger, "(replay)", error);
-        }
-        finally
-        {
-            Interlocked.Exchange(ref _replaying, 0);
+            catch (OperationCanceledException)
+            {
+            }
+            catch (Exception error)
+            {
+                Log.BackgroundFailed(_logger, "(replay)", error);
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _replaying, 0);
+            }
         }
     }
 
@@ -191,8 +225,8 @@ internal sealed partial class ScalableCache
             var (isTag, name) = item.Key;
             var applied = isTag
                 ? await WriteTagStampAsync(name, item.Value, CancellationToken.None).ConfigureAwait(false)
-                : await TryL2Async(() => _l2!.RemoveAsync(ValuePrefix + name, CancellationToken.None), "replay remove", name).ConfigureAwait(false);
-            var told = applied && await PublishAsync(isTag ? BackplaneMessage.Tag : BackplaneMessage.Removed, name, item.Value).ConfigureAwait(false);
+                : await TryL2Async(() => _l2!.RemoveAsync(ValuePrefix + name, CancellationToken.None), "replay remove", name, CancellationToken.None).ConfigureAwait(false);
+            var told = applied && await PublishAsync(isTag ? BackplaneMessage.Tag : BackplaneMessage.Removed, name, item.Value, CancellationToken.None).ConfigureAwait(false);
             if (!told)
             {
                 return false;

@@ -4,10 +4,13 @@ namespace Scalable.Caching.Internal;
 
 // Fleet-wide single-flight: the instance that wins the Redis lease computes; the others wait for its
 // "set" notice (or for the lease to expire if its holder died), bounded by LeaseWaitTimeout.
+// A waiter looks again at least every LeaseRecheck: if Redis died or hangs, no notice can come, and the
+// look (a lease call that fails) sends it to compute locally instead of waiting out the lease.
 internal sealed partial class ScalableCache
 {
     private static readonly TimeSpan ExpiryMargin = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan LeaseGoneRetry = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan LeaseRecheck = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _leaseWaiters = new(StringComparer.Ordinal);
 
     // Done: the flight is already complete (value adopted or a refresh left to another instance).
@@ -26,7 +29,7 @@ internal sealed partial class ScalableCache
             var wake = RegisterWaiter(key);
             try
             {
-                var acquired = await TryRedisAsync(() => _leases.TryAcquireAsync(key, leaseToken, _options.LeaseDuration), "lease acquire", key).ConfigureAwait(false);
+                var acquired = await TryRedisAsync(() => _leases.TryAcquireAsync(key, leaseToken, _options.LeaseDuration), "lease acquire", key, token).ConfigureAwait(false);
                 if (acquired.Failed)
                 {
                     return (false, null);
@@ -71,9 +74,10 @@ internal sealed partial class ScalableCache
                     return (false, null);
                 }
 
-                var ttl = await TryRedisAsync(() => _leases.TimeToLiveAsync(key), "lease ttl", key).ConfigureAwait(false);
+                var ttl = await TryRedisAsync(() => _leases.TimeToLiveAsync(key), "lease ttl", key, token).ConfigureAwait(false);
                 var wait = ttl.Value is { } left ? left + ExpiryMargin : LeaseGoneRetry;
                 wait = wait < remaining ? wait : remaining;
+                wait = wait < LeaseRecheck ? wait : LeaseRecheck;
                 if (stale is not null && softTimeout != Timeout.InfiniteTimeSpan && !flight.Completion.IsCompleted && softTimeout - waited < wait)
                 {
                     wait = softTimeout - waited;
@@ -126,7 +130,7 @@ internal sealed partial class ScalableCache
                     return;
                 }
 
-                await TryRedisAsync(() => _leases!.RenewAsync(key, leaseToken, _options.LeaseDuration), "lease renew", key).ConfigureAwait(false);
+                await TryRedisAsync(() => _leases!.RenewAsync(key, leaseToken, _options.LeaseDuration), "lease renew", key, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -145,10 +149,10 @@ internal sealed partial class ScalableCache
             return;
         }
 
-        await TryRedisAsync(() => _leases.ReleaseAsync(key, leaseToken), "lease release", key).ConfigureAwait(false);
+        await TryRedisAsync(() => _leases.ReleaseAsync(key, leaseToken), "lease release", key, CancellationToken.None).ConfigureAwait(false);
         if (wakeOthers)
         {
-            await PublishAsync(BackplaneMessage.LeaseReleased, key, NowMs()).ConfigureAwait(false);
+            await PublishAsync(BackplaneMessage.LeaseReleased, key, NowMs(), CancellationToken.None).ConfigureAwait(false);
         }
     }
 }

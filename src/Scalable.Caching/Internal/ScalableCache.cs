@@ -143,12 +143,10 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         var meta = NewMeta(hasValue: true, now, now, options.Duration, options, deltaMs: 0);
         var bytes = Serialize(key, value, meta);
         StoreL1(key, new L1Entry(value, meta, bytes.Length));
-        var written = await WriteL2Async(key, bytes, meta, cancellationToken).ConfigureAwait(false);
-        var published = await PublishAsync(BackplaneMessage.Set, key, now).ConfigureAwait(false);
-        if (!written || !published)
+        if (_l2 is not null)
         {
-            // L2 or the other instances still hold the value this set replaced: remove it everywhere once Redis answers.
-            QueueRemoval(isTag: false, key, now);
+            // If this does not get through, L2 or the other instances still hold the value this set replaced: it is removed everywhere once Redis answers.
+            await WriteAndAnnounceAsync(isTag: false, BackplaneMessage.Set, key, now, ct => WriteL2Async(key, bytes, meta, ct), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -162,12 +160,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
             return;
         }
 
-        var removed = await TryL2Async(() => _l2.RemoveAsync(ValuePrefix + key, cancellationToken), "remove", key).ConfigureAwait(false);
-        var published = await PublishAsync(BackplaneMessage.Removed, key, now).ConfigureAwait(false);
-        if (!removed || !published)
-        {
-            QueueRemoval(isTag: false, key, now);
-        }
+        await WriteAndAnnounceAsync(isTag: false, BackplaneMessage.Removed, key, now, ct => TryL2Async(() => _l2.RemoveAsync(ValuePrefix + key, ct), "remove", key, ct), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
@@ -180,12 +173,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
             return;
         }
 
-        var stored = await WriteTagStampAsync(tag, now, cancellationToken).ConfigureAwait(false);
-        var published = await PublishAsync(BackplaneMessage.Tag, tag, now).ConfigureAwait(false);
-        if (!stored || !published)
-        {
-            QueueRemoval(isTag: true, tag, now);
-        }
+        await WriteAndAnnounceAsync(isTag: true, BackplaneMessage.Tag, tag, now, ct => WriteTagStampAsync(tag, now, ct), cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()

@@ -33,6 +33,18 @@ internal sealed class SamplePipeline(IServiceProvider services)
         return true;
     }
 
+    // Renames a table on every shard (each in its own short transaction).
+    public async Task RenameOnEveryShardAsync(string table, string newName)
+    {
+        var database = services.GetRequiredService<ShardedDatabase>();
+        foreach (var shard in database.Topology.Shards)
+        {
+            await using var connection = await database.OpenConnectionAsync(shard);
+            await using var command = new NpgsqlCommand($"ALTER TABLE {table} RENAME TO {newName}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
     // Every message in the topic: each partition read from its beginning to the end it had when the call started.
     public List<ConsumeResult<string, byte[]>> ReadTopic()
     {

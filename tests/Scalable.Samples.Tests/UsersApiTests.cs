@@ -73,6 +73,29 @@ public sealed class UsersApiTests(UsersApiFactory factory) : IClassFixture<Users
     }
 
     [Fact]
+    public async Task An_event_the_consumer_could_not_record_is_read_again_and_audited_once_the_database_recovers()
+    {
+        // The audit table is away on every shard, so recording the next event fails as it would while a shard restarts.
+        await _pipeline.RenameOnEveryShardAsync("user_events", "user_events_away");
+        var logsBefore = factory.Logs.Count;
+        User created;
+        try
+        {
+            created = await CreateAsync("Barbara", "barbara@example.com");
+            await Eventually.TrueAsync(
+                () => factory.Logs.GetSnapshot().Skip(logsBefore).Any(r => r.Category == AuditConsumerCategory),
+                because: "the audit consumer to fail recording the event");
+        }
+        finally
+        {
+            await _pipeline.RenameOnEveryShardAsync("user_events_away", "user_events");
+        }
+
+        var events = await EventsAsync(created.Id, atLeast: 1);
+        Assert.Equal("created", Assert.Single(events).Type);
+    }
+
+    [Fact]
     public async Task Users_spread_over_the_shards_and_the_count_gathers_them_all()
     {
         var before = await CountAsync();

@@ -42,9 +42,10 @@ internal sealed class UserEventsConsumer(ShardedDatabase database, SampleServers
         consumer.Subscribe(SampleServers.Topic);
         while (!stoppingToken.IsCancellationRequested)
         {
+            ConsumeResult<string, byte[]>? result = null;
             try
             {
-                var result = consumer.Consume(TimeSpan.FromMilliseconds(250));
+                result = consumer.Consume(TimeSpan.FromMilliseconds(250));
                 if (result is null)
                 {
                     continue;
@@ -57,9 +58,21 @@ internal sealed class UserEventsConsumer(ShardedDatabase database, SampleServers
             {
                 break;
             }
-            catch (Exception ex) when (ex is ConsumeException or NpgsqlException or JsonException)
+            catch (JsonException ex)
+            {
+                // Not a user event, and it never will be: skip it rather than block its partition.
+                logger.LogError(ex, "Skipped a message that is not a user event at {Offset}.", result!.TopicPartitionOffset);
+                consumer.StoreOffset(result);
+            }
+            catch (Exception ex) when (ex is ConsumeException or NpgsqlException)
             {
                 logger.LogWarning(ex, "Could not process a user event; it will be read again.");
+                if (result is not null)
+                {
+                    // The consumer has moved past it: go back, or the next offset stored would commit past an unrecorded event.
+                    consumer.Seek(result.TopicPartitionOffset);
+                }
+
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }

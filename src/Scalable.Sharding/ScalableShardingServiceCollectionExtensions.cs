@@ -21,6 +21,8 @@ public static class ScalableShardingServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ShardMap(
             sp.GetRequiredService<IOptionsMonitor<ScalableShardingOptions>>(),
+            sp.GetRequiredService<IOptionsFactory<ScalableShardingOptions>>(),
+            sp.GetServices<IOptionsChangeTokenSource<ScalableShardingOptions>>(),
             sp.GetService<Logging.ILogger<ShardMap>>()));
         services.TryAddSingleton(sp => new ShardedDatabase(
             sp.GetRequiredService<ShardMap>(),

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Scalable.Sharding.Internal;
 
 namespace Scalable.Sharding;
@@ -10,6 +11,7 @@ public sealed class ShardMap : IDisposable
 {
     private readonly ILogger _logger;
     private readonly IDisposable? _subscription;
+    private readonly IDisposable[] _rejectionWatches = [];
     private ShardTopology _current;
 
     /// <summary>Creates a shard map that follows the options and rebuilds the topology on every reload.</summary>
@@ -29,6 +31,21 @@ public sealed class ShardMap : IDisposable
                 Reload(value);
             }
         });
+    }
+
+    // From DI, where a validator is registered: the options monitor validates a reloaded value before it calls its listeners,
+    // so a reload that fails validation never reaches Reload. Watching the same change tokens and building the options once
+    // more (the factory does not cache) sees that rejection, which is logged like any other rejected topology.
+    internal ShardMap(
+        IOptionsMonitor<ScalableShardingOptions> options,
+        IOptionsFactory<ScalableShardingOptions> factory,
+        IEnumerable<IOptionsChangeTokenSource<ScalableShardingOptions>> changeSources,
+        ILogger<ShardMap>? logger)
+        : this(options, logger)
+    {
+        _rejectionWatches = [.. changeSources
+            .Where(source => string.IsNullOrEmpty(source.Name) || source.Name == Options.DefaultName)
+            .Select(source => ChangeToken.OnChange(source.GetChangeToken, () => LogIfRejected(factory)))];
     }
 
     /// <summary>Creates a fixed shard map that changes only through <see cref="Swap"/>.</summary>
@@ -69,7 +86,26 @@ public sealed class ShardMap : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _subscription?.Dispose();
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        foreach (var watch in _rejectionWatches)
+        {
+            watch.Dispose();
+        }
+    }
+
+    private void LogIfRejected(IOptionsFactory<ScalableShardingOptions> factory)
+    {
+        try
+        {
+            _ = factory.Create(Options.DefaultName);
+        }
+        catch (OptionsValidationException ex)
+        {
+            Log.TopologyRejected(_logger, Current.Version, ex);
+        }
+    }
 
     private void Reload(ScalableShardingOptions options)
     {

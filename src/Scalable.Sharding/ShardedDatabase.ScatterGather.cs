@@ -22,7 +22,7 @@ public sealed partial class ShardedDatabase
     {
         ArgumentNullException.ThrowIfNull(query);
         var topology = Topology;
-        var options = _options.CurrentValue;
+        var options = Volatile.Read(ref _settings);
         var started = _timeProvider.GetTimestamp();
         using var activity = ShardingTelemetry.ActivitySource.HasListeners() ? ShardingTelemetry.ActivitySource.StartActivity("scatter_gather") : null;
         var results = new ShardResult<T>?[topology.Shards.Count];

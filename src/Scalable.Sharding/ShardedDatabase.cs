@@ -12,7 +12,8 @@ namespace Scalable.Sharding;
 public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
 {
     private readonly ShardMap _map;
-    private readonly IOptionsMonitor<ScalableShardingOptions> _options;
+    private readonly IDisposable? _settingsWatch;
+    private ScalableShardingOptions _settings;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly DataSourceCache _dataSources = new();
@@ -20,15 +21,26 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
 
     /// <summary>Creates the database facade over a shard map.</summary>
     /// <param name="map">The shard map.</param>
-    /// <param name="options">The options (scatter-gather parallelism and per-shard timeout).</param>
+    /// <param name="options">The options (scatter-gather parallelism and per-shard timeout); a reload that fails validation is ignored.</param>
     /// <param name="timeProvider">The time source for timeouts and durations.</param>
     /// <param name="logger">The logger.</param>
+    /// <exception cref="OptionsValidationException">The current options fail validation.</exception>
     public ShardedDatabase(ShardMap map, IOptionsMonitor<ScalableShardingOptions> options, TimeProvider? timeProvider = null, ILogger<ShardedDatabase>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(options);
         _map = map;
-        _options = options;
+
+        // Keep the last valid settings: after a reload that fails validation the monitor throws on every read,
+        // and that reload is rejected, so the settings in use stay those of the last accepted one (as the topology does).
+        _settings = options.CurrentValue;
+        _settingsWatch = options.OnChange((value, name) =>
+        {
+            if ((string.IsNullOrEmpty(name) || name == Options.DefaultName) && !ShardingOptionsValidation.Errors(value).Any())
+            {
+                Volatile.Write(ref _settings, value);
+            }
+        });
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
@@ -105,10 +117,18 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => _dataSources.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _settingsWatch?.Dispose();
+        return _dataSources.DisposeAsync();
+    }
 
     /// <inheritdoc />
-    public void Dispose() => _dataSources.Dispose();
+    public void Dispose()
+    {
+        _settingsWatch?.Dispose();
+        _dataSources.Dispose();
+    }
 
     private static bool IsUnavailable(Exception ex) => ex is NpgsqlException or SocketException or TimeoutException;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Scalable.Messaging;
 using Scalable.Samples.UsersApi;
 using Scalable.TestSupport;
 
@@ -7,7 +8,9 @@ namespace Scalable.Samples.Tests;
 
 public sealed class UsersApiTests(UsersApiFactory factory) : IClassFixture<UsersApiFactory>
 {
+    private const string AuditConsumerCategory = "Scalable.Samples.UsersApi.UserEventsConsumer";
     private readonly HttpClient _client = factory.CreateClient();
+    private readonly SamplePipeline _pipeline = new(factory.Services);
 
     [Fact]
     public async Task A_created_user_is_read_back_and_an_update_is_served_at_once()
@@ -27,28 +30,69 @@ public sealed class UsersApiTests(UsersApiFactory factory) : IClassFixture<Users
     [Fact]
     public async Task An_unknown_user_is_not_found_and_updating_it_publishes_nothing()
     {
-        var id = Guid.NewGuid();
+        var unknown = Guid.NewGuid();
 
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/users/{id}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.PutAsJsonAsync($"/users/{id}", new UserInput("X", "x@example.com"))).StatusCode);
-        Assert.Empty((await _client.GetFromJsonAsync<List<AuditedEvent>>($"/users/{id}/events"))!);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/users/{unknown}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.PutAsJsonAsync($"/users/{unknown}", new UserInput("X", "x@example.com"))).StatusCode);
+
+        // A real change after the 404; once every shard's outbox is empty, whatever either request enqueued is in Kafka.
+        var later = await CreateAsync("Later", "later@example.com");
+        await Eventually.TrueAsync(_pipeline.OutboxesAreEmptyAsync, because: "the shards' outboxes to be relayed to Kafka");
+        var publishedKeys = _pipeline.ReadTopic().Select(m => m.Message.Key).ToList();
+        Assert.Contains(later.Id.ToString(), publishedKeys);
+        Assert.DoesNotContain(unknown.ToString(), publishedKeys);
+
+        // The audit consumer recorded the later change, and nothing for the unknown id.
+        await EventsAsync(later.Id, atLeast: 1);
+        Assert.Empty(await EventsAsync(unknown));
     }
 
     [Fact]
-    public async Task Each_change_reaches_kafka_through_the_outbox_and_is_audited_exactly_once()
+    public async Task Each_change_reaches_kafka_through_the_outbox_and_a_redelivered_event_is_audited_once()
     {
         var created = await CreateAsync("Grace", "grace@example.com");
-        await _client.PutAsJsonAsync($"/users/{created.Id}", new UserInput("Grace Hopper", "grace@navy.mil"));
+        await UpdateAsync(created.Id, new UserInput("Grace Hopper", "grace@navy.mil"));
+        var first = await EventsAsync(created.Id, atLeast: 2);
+        Assert.Equal(["created", "updated"], first.Select(e => e.Type));
 
-        List<AuditedEvent>? events = null;
-        await Eventually.TrueAsync(async () =>
+        // Kafka delivers the "created" message a second time (as after a consumer crash before its offset was committed)...
+        var original = _pipeline.ReadTopic().First(m => Inbox.TryGetMessageId(m.Message.Headers, out var id) && id == first[0].MessageId);
+        var logsBefore = factory.Logs.Count;
+        await _pipeline.RedeliverAsync(original);
+
+        // ...then a later change with the same key, so on the same partition behind the copy: once it is audited, the copy was consumed.
+        await UpdateAsync(created.Id, new UserInput("Grace B. Hopper", "grace@yale.edu"));
+        var events = await EventsAsync(created.Id, atLeast: 3);
+
+        Assert.Equal(["created", "updated", "updated"], events.Select(e => e.Type));
+        Assert.Equal(3, events.Select(e => e.MessageId).Distinct().Count());
+        Assert.Single(events, e => e.MessageId == first[0].MessageId);
+
+        // The inbox dropped the copy: had it let it through, its insert would have hit the audit table's key and been logged as a failure.
+        Assert.DoesNotContain(factory.Logs.GetSnapshot().Skip(logsBefore), r => r.Category == AuditConsumerCategory);
+    }
+
+    [Fact]
+    public async Task An_event_the_consumer_could_not_record_is_read_again_and_audited_once_the_database_recovers()
+    {
+        // The audit table is away on every shard, so recording the next event fails as it would while a shard restarts.
+        await _pipeline.RenameOnEveryShardAsync("user_events", "user_events_away");
+        var logsBefore = factory.Logs.Count;
+        User created;
+        try
         {
-            events = await _client.GetFromJsonAsync<List<AuditedEvent>>($"/users/{created.Id}/events");
-            return events!.Count >= 2;
-        }, because: "both events to be relayed to Kafka and consumed");
+            created = await CreateAsync("Barbara", "barbara@example.com");
+            await Eventually.TrueAsync(
+                () => factory.Logs.GetSnapshot().Skip(logsBefore).Any(r => r.Category == AuditConsumerCategory),
+                because: "the audit consumer to fail recording the event");
+        }
+        finally
+        {
+            await _pipeline.RenameOnEveryShardAsync("user_events_away", "user_events");
+        }
 
-        Assert.Equal(["created", "updated"], events!.Select(e => e.Type));
-        Assert.Equal(2, events!.Select(e => e.MessageId).Distinct().Count());
+        var events = await EventsAsync(created.Id, atLeast: 1);
+        Assert.Equal("created", Assert.Single(events).Type);
     }
 
     [Fact]
@@ -82,6 +126,19 @@ public sealed class UsersApiTests(UsersApiFactory factory) : IClassFixture<Users
         var response = await _client.PostAsJsonAsync("/users", new UserInput(name, email));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<User>())!;
+    }
+
+    private async Task UpdateAsync(Guid id, UserInput input) =>
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutAsJsonAsync($"/users/{id}", input)).StatusCode);
+
+    // The user's audited events, after waiting until there are at least `atLeast` of them.
+    private async Task<List<AuditedEvent>> EventsAsync(Guid id, int atLeast = 0)
+    {
+        List<AuditedEvent> events = [];
+        await Eventually.TrueAsync(
+            async () => (events = (await _client.GetFromJsonAsync<List<AuditedEvent>>($"/users/{id}/events"))!).Count >= atLeast,
+            because: $"{atLeast} events of user {id} to be relayed to Kafka and audited");
+        return events;
     }
 
     private async Task<CountResponse> CountAsync() => (await _client.GetFromJsonAsync<CountResponse>("/users/count"))!;

@@ -66,17 +66,40 @@ public sealed class RegistrationTests
     }
 
     [Fact]
-    public void An_invalid_reload_is_rejected_and_the_previous_topology_stays()
+    public async Task An_invalid_reload_is_logged_as_rejected_the_previous_topology_stays_and_a_later_valid_reload_is_applied()
     {
+        var logs = new CapturingLoggerProvider();
         var configuration = Configuration(Shards(2));
-        using var provider = new ServiceCollection().AddScalableSharding(configuration).Services.BuildServiceProvider();
+        await using var provider = new ServiceCollection()
+            .AddLogging(b => b.AddProvider(logs))
+            .AddScalableSharding(configuration).Services.BuildServiceProvider();
         var map = provider.GetRequiredService<ShardMap>();
+        var database = provider.GetRequiredService<ShardedDatabase>();
         var before = map.Current;
 
         configuration["Shards:1:Name"] = "shard0";
-        _ = Record.Exception(configuration.Reload);
+        ReloadIgnoringValidationErrors(configuration);
 
+        // The reload reached the shard map and was rejected there: event 2 names the version that stays.
         Assert.Same(before, map.Current);
+        var rejected = Assert.Single(logs.Events, e => e.Category == typeof(ShardMap).FullName && e.Id.Id == 2);
+        Assert.Equal(LogLevel.Error, rejected.Level);
+        Assert.Contains("version 1 stays in use", rejected.Message, StringComparison.Ordinal);
+
+        // What reads the settings keeps working on the accepted ones (each shard answers or fails; the call itself does not throw).
+        var gathered = await database.ScatterGatherAsync((_, shard, _) => Task.FromResult(shard.Name));
+        Assert.Equal(2, gathered.Results.Count + gathered.Failures.Count);
+
+        foreach (var (key, value) in Shards(3))
+        {
+            configuration[key] = value;
+        }
+
+        configuration.Reload();
+
+        Assert.Equal(before.Version + 1, map.Current.Version);
+        Assert.Equal(["shard0", "shard1", "shard2"], map.Current.Shards.Select(s => s.Name));
+        Assert.Single(logs.Events, e => e.Category == typeof(ShardMap).FullName && e.Id.Id == 2);
     }
 
     [Fact]
@@ -165,6 +188,18 @@ public sealed class RegistrationTests
         }
 
         return values;
+    }
+
+    // A reload that fails validation also throws out of Reload (the options monitor validates before its listeners run).
+    private static void ReloadIgnoringValidationErrors(IConfigurationRoot configuration)
+    {
+        try
+        {
+            configuration.Reload();
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+        }
     }
 
     private static IConfigurationRoot Configuration(Dictionary<string, string?> values) =>

@@ -9,34 +9,67 @@ namespace Scalable.Sharding.Tests;
 public sealed class ShardMapTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
-    public async Task Readers_racing_many_swaps_always_see_a_whole_topology()
+    public async Task Readers_racing_many_swaps_each_see_every_version_and_always_a_whole_topology()
     {
-        var versions = Enumerable.Range(1, 200)
-            .Select(v => ShardTopology.Create(Enumerable.Range(0, 2 + (v % 5)).Select(i => new ShardDefinition($"s{i}", $"Host=h;Database=d{i}")), version: v))
+        const int Versions = 200;
+        const int ReaderCount = 4;
+
+        // Every shard's connection string names its version, so a topology mixing two versions shows.
+        var versions = Enumerable.Range(1, Versions)
+            .Select(v => ShardTopology.Create(Enumerable.Range(0, 2 + (v % 5)).Select(i => new ShardDefinition($"s{i}", $"Host=h;Database=v{v}_d{i}")), version: v))
             .ToArray();
         var map = new ShardMap(versions[0]);
+        var lastSeen = new long[ReaderCount];
+        var distinctSeen = new int[ReaderCount];
         using var stop = new CancellationTokenSource();
-        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        var readers = Enumerable.Range(0, ReaderCount).Select(r => Task.Run(() =>
         {
+            var seen = new HashSet<long>();
             var checks = 0;
-            while (!stop.IsCancellationRequested || checks == 0)
+            while (Volatile.Read(ref lastSeen[r]) < Versions && !stop.IsCancellationRequested)
             {
                 var topology = map.Current;
+                var version = topology.Version;
+                var suffix = $"Database=v{version}_d";
+                Assert.True(version >= Volatile.Read(ref lastSeen[r]), $"reader {r} went back from version {lastSeen[r]} to {version}");
+                Assert.Equal(2 + (int)(version % 5), topology.Shards.Count);
                 Assert.Equal(topology.Shards.Count, topology.Router.ShardCount);
-                Assert.Equal(2 + (int)(topology.Version % 5), topology.Shards.Count);
-                Assert.InRange(topology.GetShard($"key{checks}").Name, "s0", "s6");
-                checks++;
+                Assert.All(topology.Shards, s => Assert.Contains(suffix, s.ConnectionString, StringComparison.Ordinal));
+                var owner = topology.GetShard($"key{checks++}");
+                Assert.Contains(owner, topology.Shards);
+                Assert.Contains(suffix, owner.ConnectionString, StringComparison.Ordinal);
+                seen.Add(version);
+                Volatile.Write(ref distinctSeen[r], seen.Count);
+                Volatile.Write(ref lastSeen[r], version);
+                Thread.Yield(); // lets the swapper run on a busy machine; the other readers keep reading meanwhile
             }
         })).ToArray();
 
-        foreach (var next in versions.Skip(1))
+        // The swapper moves on only once every reader has seen the version it swapped in, while the readers keep reading:
+        // each swap races running readers, and each reader sees every version. A failed reader or the bound stops it.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        foreach (var next in versions)
         {
-            map.Swap(next);
+            if (next.Version > 1)
+            {
+                map.Swap(next);
+            }
+
+            while (Enumerable.Range(0, ReaderCount).Any(r => Volatile.Read(ref lastSeen[r]) < next.Version) && !readers.Any(r => r.IsCompleted) && DateTime.UtcNow < deadline)
+            {
+                Thread.Yield();
+            }
+
+            if (readers.Any(r => r.IsCompleted) || DateTime.UtcNow >= deadline)
+            {
+                await stop.CancelAsync();
+                break;
+            }
         }
 
-        await stop.CancelAsync();
         await Task.WhenAll(readers);
-        Assert.Equal(200, map.Current.Version);
+        Assert.Equal(Versions, map.Current.Version);
+        Assert.All(distinctSeen, count => Assert.Equal(Versions, count));
     }
 
     [Fact]

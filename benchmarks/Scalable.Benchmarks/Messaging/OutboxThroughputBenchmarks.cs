@@ -19,7 +19,7 @@ public class OutboxThroughputBenchmarks
     [Params(1, 2)]
     public int Relays { get; set; }
 
-    /// <summary>Gets or sets the producer's max.in.flight.requests.per.connection (the relay's default is 1; librdkafka's is 5).</summary>
+    /// <summary>Gets or sets the producer's max.in.flight.requests.per.connection (librdkafka's default, which the relay keeps, is 5).</summary>
     [Params(1, 5)]
     public int MaxInFlight { get; set; }
 

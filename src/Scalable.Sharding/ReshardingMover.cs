@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Scalable.Sharding.Internal;
 using Scalable.Sharding.Internal.Resharding;
+using Scalable.Sharding.Internal.Routing;
 
 namespace Scalable.Sharding;
 

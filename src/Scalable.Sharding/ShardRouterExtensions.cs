@@ -11,6 +11,7 @@ namespace Scalable.Sharding;
 public static class ShardRouterExtensions
 {
     private const int StackLimit = 256;
+    private const int AsciiCharPathLimit = 32;
 
     /// <summary>Returns the shard index for a string key, routed by the UTF-8 bytes of its hash tag (see <see cref="HashTag"/>) or of the whole key.</summary>
     /// <param name="router">The router.</param>
@@ -35,16 +36,19 @@ public static class ShardRouterExtensions
     {
         ArgumentNullException.ThrowIfNull(router);
         var part = HashTag.GetRoutingPart(key);
+        var ascii = Ascii.IsValid(part);
 
-        // Most keys are ASCII, and the built-in routers use nothing but the key's XXH64: hash the chars directly
-        // (exactly the hash of their UTF-8 bytes) instead of encoding into a stack buffer and hashing that, which took
-        // longer than the hash and jump together. Anything else, or a custom router, takes the general path below.
-        if (BitConverter.IsLittleEndian && router is IXxHash64Router hashRouter && Ascii.IsValid(part))
+        // Most keys are short and ASCII, and the built-in routers use nothing but the key's XXH64: hash such a key's chars
+        // directly (exactly the hash of their UTF-8 bytes) instead of encoding it into a stack buffer first. Up to about
+        // 32 chars that is faster; beyond, the vectorized encoding plus the byte hash wins (KeyHashBenchmarks), so longer
+        // keys, other keys and custom routers take the general path below.
+        if (ascii && part.Length <= AsciiCharPathLimit && BitConverter.IsLittleEndian && router is IXxHash64Router hashRouter)
         {
             return hashRouter.GetShardIndexOfHash(XxHash64.HashAscii(part));
         }
 
-        var max = Encoding.UTF8.GetMaxByteCount(part.Length);
+        // An ASCII key's UTF-8 form is exactly one byte per char, so it fits the stack buffer up to StackLimit chars.
+        var max = ascii ? part.Length : Encoding.UTF8.GetMaxByteCount(part.Length);
         if (max <= StackLimit)
         {
             Span<byte> buffer = stackalloc byte[StackLimit];

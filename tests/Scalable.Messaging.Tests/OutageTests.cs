@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Testing;
 using Scalable.Messaging.Tests.Support;
 using Scalable.TestSupport;
 
@@ -27,7 +28,12 @@ public sealed class OutageTests(PostgresFixture postgres) : IClassFixture<Postgr
         await Task.Delay(1000);
         cluster.SetBrokerDown(1);
         await Task.Delay(4000);
+        // The outage must be felt, not only survived: messages committed seconds ago are still waiting (without it they
+        // leave within milliseconds), because the partitions broker 1 leads cannot take them and a relay waits for every
+        // acknowledgement of its batch.
+        var waiting = await TestOutbox.ScalarAsync<long>(outbox.DataSource, "SELECT count(*) FROM scalable.outbox_messages WHERE created_at < now() - interval '2 seconds'");
         cluster.SetBrokerUp(1);
+        Assert.True(waiting > 0, "messages committed more than 2 s before the broker came back were still unsent");
         await producing;
 
         var read = KafkaReader.ReadAll(cluster.BootstrapServers, "orders", atLeast: ids.Count, timeout: TimeSpan.FromSeconds(90));
@@ -43,20 +49,41 @@ public sealed class OutageTests(PostgresFixture postgres) : IClassFixture<Postgr
         cluster.CreateTopic("orders", partitions: 2);
         await using var server = await PostgresServer.StartLocalAsync();
         await using var outbox = await TestOutbox.CreateAsync(await server.CreateDatabaseAsync("restart"), cluster.BootstrapServers);
-        await using var relays = new RunningRelays(outbox, count: 1);
+        var logger = new FakeLogger();
+        // While `hold` is set, the relay waits before its next batch: so that messages committed before the stop are
+        // still unsent across the restart, and the relay holds a connection that the restart breaks.
+        TaskCompletionSource? hold = null;
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var relays = new RunningRelays(outbox, count: 1, (_, relay) => relay.BeforeBatch = token =>
+        {
+            if (Volatile.Read(ref hold) is not { } gate)
+            {
+                return Task.CompletedTask;
+            }
+
+            held.TrySetResult();
+            return gate.Task.WaitAsync(token);
+        }, logger);
         var ids = new List<Guid>(await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin("orders", keys: 5, from: 0, count: 50)));
         Assert.Equal(50, KafkaReader.ReadAll(cluster.BootstrapServers, "orders", atLeast: 50, settle: TimeSpan.Zero).Count);
         // Marked as sent before the stop, so the exact-set assertion below is about loss, not about at-least-once redelivery.
         await Eventually.TrueAsync(async () => await TestOutbox.CountAsync(outbox) == 0, because: "the first 50 to be marked as sent");
 
-        await server.StopAsync();
-        await Task.Delay(1500); // the relay and its listener lose their connections and back off
-        await server.RestartAsync();
+        Volatile.Write(ref hold, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the relay polls every 200 ms and stops at the gate
         ids.AddRange(await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin("orders", keys: 5, from: 50, count: 50)));
+        Assert.Equal(50, await TestOutbox.CountAsync(outbox));
 
-        var read = KafkaReader.ReadAll(cluster.BootstrapServers, "orders", atLeast: 100);
+        await server.StopAsync();
+        await Task.Delay(1500); // the listener loses its connection; the relay's breaks under it
+        await server.RestartAsync();
+        Volatile.Read(ref hold)!.TrySetResult();
+        ids.AddRange(await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin("orders", keys: 5, from: 100, count: 50)));
+
+        var read = KafkaReader.ReadAll(cluster.BootstrapServers, "orders", atLeast: 150);
         Assert.Equal(ids.Order(), read.Select(m => m.MessageId).Order());
         KafkaReader.AssertPerKeyOrder(read);
+        Assert.Contains(logger.Collector.GetSnapshot(), record => record.Id.Id == 5003); // RelayFailed: the restart broke the relay's connection
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Testing;
 using Scalable.Messaging.Tests.Support;
 using Scalable.TestSupport;
 
@@ -15,6 +16,9 @@ public sealed class ProduceErrorTests(PostgresFixture postgres) : IClassFixture<
 
         Assert.Equal(scenario.Expected.Order(), read.Select(m => m.MessageId).Order());
         KafkaReader.AssertPerKeyOrder(read);
+        // The errors must have hit the relay's produce requests (librdkafka retried them, so the relay saw no failure):
+        // its producer logs each failed message set at debug level.
+        scenario.AssertProduceFailed(ErrorCode.NotEnoughReplicas, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut);
     }
 
     [Fact]
@@ -32,19 +36,21 @@ public sealed class ProduceErrorTests(PostgresFixture postgres) : IClassFixture<
         Assert.Equal(0, await TestOutbox.CountAsync(scenario.Outbox, "dead_letters"));
     }
 
-    // A one-broker cluster and a relay that has already delivered 20 messages, so the producer is connected before errors are injected.
+    // A one-broker cluster and a relay that has already delivered 20 messages, so the producer is connected before errors
+    // are injected. librdkafka's "msg" debug context logs every failed message set, to tell that the errors were met.
     private async Task<Scenario> WarmedUpAsync()
     {
         var cluster = KafkaMockCluster.StartLocal(brokers: 1);
         cluster.CreateTopic("orders", partitions: 2);
-        var outbox = await TestOutbox.CreateAsync(await postgres.Server.CreateDatabaseAsync("errors"), cluster.BootstrapServers);
-        var scenario = new Scenario(cluster, outbox, new RunningRelays(outbox, count: 1));
+        var outbox = await TestOutbox.CreateAsync(await postgres.Server.CreateDatabaseAsync("errors"), cluster.BootstrapServers, o => o.Producer.Debug = "msg");
+        var logger = new FakeLogger();
+        var scenario = new Scenario(cluster, outbox, new RunningRelays(outbox, count: 1, logger: logger), logger);
         scenario.Expected.AddRange(await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin("orders", keys: 4, from: 0, count: 20)));
         Assert.Equal(20, KafkaReader.ReadAll(cluster.BootstrapServers, "orders", atLeast: 20, settle: TimeSpan.Zero).Count);
         return scenario;
     }
 
-    private sealed class Scenario(KafkaMockCluster cluster, Outbox outbox, RunningRelays relays) : IAsyncDisposable
+    private sealed class Scenario(KafkaMockCluster cluster, Outbox outbox, RunningRelays relays, FakeLogger logger) : IAsyncDisposable
     {
         public Outbox Outbox => outbox;
 
@@ -57,6 +63,16 @@ public sealed class ProduceErrorTests(PostgresFixture postgres) : IClassFixture<
             cluster.PushRequestErrors(KafkaApiKey.Produce, errors);
             Expected.AddRange(await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin("orders", keys: 4, from: 20, count: 40)));
             return KafkaReader.ReadAll(cluster.BootstrapServers, "orders", atLeast: Expected.Count);
+        }
+
+        public void AssertProduceFailed(params ErrorCode[] errors)
+        {
+            var librdkafka = logger.Collector.GetSnapshot().Where(r => r.Id.Id == 5011).Select(r => r.Message).ToList();
+            foreach (var error in errors)
+            {
+                var reason = new Error(error).Reason;
+                Assert.True(librdkafka.Any(line => line.Contains(reason, StringComparison.Ordinal)), $"a produce request failed with '{reason}'; librdkafka logged:\n{string.Join('\n', librdkafka.TakeLast(40))}");
+            }
         }
 
         public async ValueTask DisposeAsync()

@@ -6,11 +6,11 @@ namespace Scalable.Messaging.Tests;
 public sealed class ProducerSettingsTests
 {
     [Fact]
-    public void The_relay_producer_keeps_one_request_in_flight_and_the_outbox_guarantees_by_default()
+    public void The_relay_producer_has_the_outbox_guarantees_and_librdkafkas_default_requests_in_flight()
     {
         var settings = ProducerSettings.For(new ProducerConfig { BootstrapServers = "kafka:9092" });
 
-        Assert.Equal(1, settings.MaxInFlight);
+        Assert.Null(settings.MaxInFlight); // librdkafka's default (5); idempotence keeps per-partition order at it
         Assert.True(settings.EnableIdempotence);
         Assert.Equal(Acks.All, settings.Acks);
         Assert.True(settings.EnableGaplessGuarantee);
@@ -21,11 +21,11 @@ public sealed class ProducerSettingsTests
     [Fact]
     public void A_max_in_flight_set_by_the_user_is_kept()
     {
-        var configured = new ProducerConfig { BootstrapServers = "kafka:9092", MaxInFlight = 5, ClientId = "orders" };
+        var configured = new ProducerConfig { BootstrapServers = "kafka:9092", MaxInFlight = 1, ClientId = "orders" };
 
         var settings = ProducerSettings.For(configured);
 
-        Assert.Equal(5, settings.MaxInFlight);
+        Assert.Equal(1, settings.MaxInFlight);
         Assert.Equal("orders", settings.ClientId);
         Assert.Null(configured.EnableIdempotence); // the caller's config is copied, not changed
     }

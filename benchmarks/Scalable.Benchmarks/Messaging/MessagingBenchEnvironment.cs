@@ -9,6 +9,7 @@ using Scalable.TestSupport;
 namespace Scalable.Benchmarks.Messaging;
 
 // A real PostgreSQL server and a 3-broker Kafka mock cluster, an outbox on a fresh database, and the raw producer used as the baseline.
+// maxInFlight is the producer's max.in.flight.requests.per.connection, for the relay and the raw producer alike.
 internal sealed class MessagingBenchEnvironment : IAsyncDisposable
 {
     public const int PayloadBytes = 1024;
@@ -24,7 +25,7 @@ internal sealed class MessagingBenchEnvironment : IAsyncDisposable
 
     public string Topic { get; } = $"bench-{Guid.NewGuid():N}";
 
-    public static async Task<MessagingBenchEnvironment> StartAsync()
+    public static async Task<MessagingBenchEnvironment> StartAsync(int maxInFlight)
     {
         var environment = new MessagingBenchEnvironment(KafkaMockCluster.StartLocal(brokers: 3));
         environment.Kafka.CreateTopic(environment.Topic, partitions: 6, replicationFactor: 3);
@@ -32,7 +33,7 @@ internal sealed class MessagingBenchEnvironment : IAsyncDisposable
         var options = new ScalableMessagingOptions
         {
             ConnectionString = await environment._postgres.CreateDatabaseAsync("bench"),
-            Producer = new ProducerConfig { BootstrapServers = environment.Kafka.BootstrapServers },
+            Producer = new ProducerConfig { BootstrapServers = environment.Kafka.BootstrapServers, MaxInFlight = maxInFlight },
             BatchSize = 5000,
         };
         environment.Outbox = new Outbox("bench", options, TimeProvider.System);
@@ -63,7 +64,7 @@ internal sealed class MessagingBenchEnvironment : IAsyncDisposable
 
     // The same idempotent, acks=all producer settings the relay uses.
     public IProducer<byte[], byte[]> RawProducer()
-        => new ProducerBuilder<byte[], byte[]>(ProducerSettings.For(new ProducerConfig { BootstrapServers = Kafka.BootstrapServers })).SetLogHandler((_, _) => { }).Build();
+        => new ProducerBuilder<byte[], byte[]>(ProducerSettings.For(Outbox.Options.Producer)).SetLogHandler((_, _) => { }).Build();
 
     public static Message<byte[], byte[]> RawMessage(int i) => new()
     {

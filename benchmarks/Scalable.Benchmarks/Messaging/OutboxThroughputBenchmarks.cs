@@ -19,10 +19,14 @@ public class OutboxThroughputBenchmarks
     [Params(1, 2)]
     public int Relays { get; set; }
 
+    /// <summary>Gets or sets the producer's max.in.flight.requests.per.connection (librdkafka's default, which the relay keeps, is 5).</summary>
+    [Params(1, 5)]
+    public int MaxInFlight { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _environment = MessagingBenchEnvironment.StartAsync().GetAwaiter().GetResult();
+        _environment = MessagingBenchEnvironment.StartAsync(MaxInFlight).GetAwaiter().GetResult();
         _raw = _environment.RawProducer();
         _raw.ProduceAsync(_environment.Topic, MessagingBenchEnvironment.RawMessage(0)).GetAwaiter().GetResult();
         _relays = _environment.StartRelays(

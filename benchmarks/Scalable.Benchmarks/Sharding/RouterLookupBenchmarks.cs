@@ -1,6 +1,7 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Scalable.Sharding;
+using Scalable.Sharding.Internal.Routing;
 
 namespace Scalable.Benchmarks.Sharding;
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scalable.Messaging.Internal;
 
@@ -10,13 +11,14 @@ internal sealed class RunningRelays : IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly List<Task> _loops = [];
 
-    public RunningRelays(Outbox outbox, int count, Action<int, OutboxRelay>? setUp = null)
+    public RunningRelays(Outbox outbox, int count, Action<int, OutboxRelay>? setUp = null, ILogger? logger = null)
     {
+        logger ??= NullLogger.Instance;
         var wake = new WakeSignal();
-        _loops.Add(Task.Run(() => new NotificationListener(outbox, wake, TimeProvider.System, NullLogger.Instance).RunAsync(_stop.Token)));
+        _loops.Add(Task.Run(() => new NotificationListener(outbox, wake, TimeProvider.System, logger).RunAsync(_stop.Token)));
         for (var i = 0; i < count; i++)
         {
-            var relay = new OutboxRelay(outbox, wake, TimeProvider.System, NullLogger.Instance, i);
+            var relay = new OutboxRelay(outbox, wake, TimeProvider.System, logger, i);
             setUp?.Invoke(i, relay);
             Relays.Add(relay);
             _loops.Add(Task.Run(() => relay.RunAsync(_stop.Token, _abort.Token)));

@@ -1,4 +1,5 @@
 using System.Text;
+using Scalable.Sharding.Internal.Routing;
 
 namespace Scalable.Sharding.Tests.Routing;
 

@@ -3,10 +3,13 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Scalable.Sharding;
+namespace Scalable.Sharding.Internal.Routing;
 
-/// <summary>The XXH64 hash (Yann Collet's xxHash, 64-bit variant), stable across processes, machines and versions.</summary>
-public static partial class XxHash64
+// The XXH64 hash (xxHash, 64-bit variant), stable across processes, machines and versions: the key hash of every
+// built-in router except Ketama. It equals System.IO.Hashing.XxHash64 (tested on many inputs) and is kept, internal, because
+// it can hash an ASCII string straight from its chars, which makes string-key routing faster than encoding to UTF-8 first
+// (docs/performance.md, Sharding).
+internal static partial class XxHash64
 {
     private const ulong Prime1 = 11400714785074694791UL;
     private const ulong Prime2 = 14029467366897019727UL;
@@ -14,17 +17,11 @@ public static partial class XxHash64
     private const ulong Prime4 = 9650029242287828579UL;
     private const ulong Prime5 = 2870177450012600261UL;
 
-    /// <summary>Computes the XXH64 hash of the bytes with the given seed.</summary>
-    /// <param name="data">The bytes to hash.</param>
-    /// <param name="seed">The seed; 0 gives the unseeded XXH64 value.</param>
-    /// <returns>The 64-bit hash.</returns>
+    // Seed 0 gives the unseeded XXH64 value.
     public static ulong Hash(ReadOnlySpan<byte> data, ulong seed = 0) =>
         Hash<Utf8Bytes>(ref MemoryMarshal.GetReference(data), data.Length, seed);
 
-    /// <summary>Computes the XXH64 hash of a 64-bit value's eight little-endian bytes, without a buffer.</summary>
-    /// <param name="value">The value to hash.</param>
-    /// <param name="seed">The seed.</param>
-    /// <returns>The 64-bit hash, equal to <see cref="Hash(ReadOnlySpan{byte}, ulong)"/> over the same eight bytes.</returns>
+    // The hash of a 64-bit value's eight little-endian bytes, without a buffer: equal to Hash(bytes) over the same eight bytes.
     public static ulong Hash(ulong value, ulong seed = 0)
     {
         var hash = seed + Prime5 + 8;
@@ -33,12 +30,10 @@ public static partial class XxHash64
         return Avalanche(hash);
     }
 
-    /// <summary>
-    /// XXH64 over <paramref name="length"/> input bytes that <typeparamref name="TInput"/> reads from <paramref name="data"/>.
-    /// Generic over the reader so that the byte path and the ASCII-char path share one implementation; the JIT compiles a
-    /// separate body per struct reader, so the reads inline and nothing is dispatched at run time. Reads go through
-    /// <c>ref</c> plus offset because the loop conditions already bound every read: span slicing re-checked them.
-    /// </summary>
+    // XXH64 over length input bytes that TInput reads from data.
+    // Generic over the reader so that the byte path and the ASCII-char path share one implementation; the JIT compiles a
+    // separate body per struct reader, so the reads inline and nothing is dispatched at run time. Reads go through
+    // ref plus offset because the loop conditions already bound every read: span slicing re-checked them.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Hash<TInput>(ref byte data, int length, ulong seed)
         where TInput : struct, IInput

@@ -3,27 +3,24 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Scalable.Sharding;
+namespace Scalable.Sharding.Internal.Routing;
 
-/// <summary>The inputs XXH64 reads: bytes as given, or ASCII chars narrowed to the bytes their UTF-8 encoding would be.</summary>
-public static partial class XxHash64
+// The inputs XXH64 reads: bytes as given, or ASCII chars narrowed to the bytes their UTF-8 encoding would be.
+internal static partial class XxHash64
 {
-    /// <summary>
-    /// XXH64 of an all-ASCII key's UTF-8 bytes, read straight from its chars. For ASCII, UTF-8 is one byte per char equal
-    /// to the char's low byte, so narrowing on the fly gives exactly <see cref="Hash(ReadOnlySpan{byte}, ulong)"/> of
-    /// <see cref="Encoding.UTF8"/>'s bytes without encoding into a buffer first: that pass, and reading back bytes the
-    /// encoder had just stored, cost more than the hash itself.
-    /// </summary>
-    /// <param name="chars">The key; the caller has checked that it is all ASCII (a non-ASCII char would hash wrongly).</param>
-    /// <returns>The unseeded 64-bit hash of the key's UTF-8 bytes.</returns>
-    internal static ulong HashAscii(ReadOnlySpan<char> chars)
+    // XXH64 of an all-ASCII key's UTF-8 bytes, read straight from its chars. For ASCII, UTF-8 is one byte per char equal
+    // to the char's low byte, so narrowing on the fly gives exactly Hash(ReadOnlySpan<byte>, ulong) of
+    // Encoding.UTF8's bytes without encoding into a buffer first: that pass, and reading back bytes the
+    // encoder had just stored, cost more than the hash itself.
+    // The caller has checked that the key is all ASCII (a non-ASCII char would hash wrongly). Unseeded.
+    public static ulong HashAscii(ReadOnlySpan<char> chars)
     {
         // The narrowing below reads chars as little-endian words; the only caller checks BitConverter.IsLittleEndian.
         ref var data = ref Unsafe.As<char, byte>(ref MemoryMarshal.GetReference(chars));
         return Hash<AsciiChars>(ref data, chars.Length, 0);
     }
 
-    /// <summary>Reads the input's little-endian words at an offset counted in input bytes; the caller keeps reads in bounds.</summary>
+    // Reads the input's little-endian words at an offset counted in input bytes; the caller keeps reads in bounds.
     private interface IInput
     {
         static abstract ulong Read64(ref byte data, nint offset);
@@ -50,7 +47,7 @@ public static partial class XxHash64
             BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
     }
 
-    /// <summary>ASCII chars (two bytes each, little-endian), read as the one byte per char of their UTF-8 form.</summary>
+    // ASCII chars (two bytes each, little-endian), read as the one byte per char of their UTF-8 form.
     private readonly struct AsciiChars : IInput
     {
         public static ulong Read64(ref byte data, nint offset) =>

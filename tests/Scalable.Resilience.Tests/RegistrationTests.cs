@@ -40,6 +40,22 @@ public sealed class RegistrationTests
         Assert.Throws<KeyNotFoundException>(() => registry.GetPipeline("unknown"));
     }
 
+    [Fact]
+    public void A_Polly_pipeline_and_a_Scalable_pipeline_live_in_one_registry()
+    {
+        var services = new ServiceCollection();
+        services.AddResiliencePipeline("polly", builder => builder.AddTimeout(TimeSpan.FromSeconds(5)));
+        services.AddScalableResilience().AddPipeline("scalable");
+        services.AddResiliencePipeline("polly-after", builder => builder.AddTimeout(TimeSpan.FromSeconds(5)));
+        using var provider = services.BuildServiceProvider();
+
+        var pipelines = provider.GetRequiredService<ResiliencePipelineProvider<string>>();
+        Assert.NotNull(pipelines.GetPipeline("polly"));
+        Assert.NotNull(pipelines.GetPipeline("scalable"));
+        Assert.NotNull(pipelines.GetPipeline("polly-after"));
+        Assert.Same(pipelines, provider.GetRequiredService<ResiliencePipelineRegistry<string>>());
+    }
+
     [Theory]
     [InlineData("Pipelines:p:Retry:MaxRetryAttempts", "0")]
     [InlineData("Pipelines:p:TotalTimeout", "00:00:00")]

@@ -8,7 +8,7 @@ namespace Scalable.Resilience.Tests;
 // Each test owns its Redis so it can kill it; the limiters' clocks are manual, so outage decisions are deterministic.
 public sealed class RedisOutageTests : IAsyncLifetime
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
     private RedisServer _server = null!;
 
     public async Task InitializeAsync() => _server = await RedisServer.StartLocalAsync();
@@ -36,14 +36,14 @@ public sealed class RedisOutageTests : IAsyncLifetime
     {
         using var connection = _server.Connect();
         using var limiter = new RedisGcraRateLimiter(connection, Options(OutagePolicy.FailClosed));
-        var pipeline = new ResiliencePipelineBuilder().AddScalableRateLimiter(limiter).Build();
+        var pipeline = new ResiliencePipelineBuilder().AddRateLimiter(limiter).Build();
         await _server.StopAsync();
 
         using var lease = await limiter.AcquireAsync();
         Assert.False(lease.IsAcquired);
         Assert.True(lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
         Assert.Equal(TimeSpan.FromSeconds(1), retryAfter);
-        var rejected = await Assert.ThrowsAsync<RateLimitRejectedException>(async () => await pipeline.ExecuteAsync(_ => ValueTask.CompletedTask));
+        var rejected = await Assert.ThrowsAsync<RateLimiterRejectedException>(async () => await pipeline.ExecuteAsync(_ => ValueTask.CompletedTask));
         Assert.Equal(TimeSpan.FromSeconds(1), rejected.RetryAfter);
     }
 

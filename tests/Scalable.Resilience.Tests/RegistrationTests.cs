@@ -84,7 +84,7 @@ public sealed class RegistrationTests
         var pipeline = provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("api");
 
         Assert.Equal(1, await pipeline.ExecuteAsync(_ => ValueTask.FromResult(1)));
-        await Assert.ThrowsAsync<RateLimitRejectedException>(async () => await pipeline.ExecuteAsync(_ => ValueTask.FromResult(2)));
+        await Assert.ThrowsAsync<RateLimiterRejectedException>(async () => await pipeline.ExecuteAsync(_ => ValueTask.FromResult(2)));
     }
 
     [Fact]

@@ -33,15 +33,13 @@ public class ResiliencePipelineBenchmarks
 
         _plainLimiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = 1000, QueueLimit = 0 });
         _plain = new ResiliencePipelineBuilder()
-            .AddScalableRateLimiter(_plainLimiter)
+            .AddRateLimiter(_plainLimiter)
             .AddTimeout(TimeSpan.FromSeconds(30))
             .AddRetry(new Polly.Retry.RetryStrategyOptions { MaxRetryAttempts = 3, Delay = TimeSpan.FromSeconds(2), BackoffType = DelayBackoffType.Exponential, UseJitter = true })
             .AddCircuitBreaker(new Polly.CircuitBreaker.CircuitBreakerStrategyOptions())
             .AddTimeout(TimeSpan.FromSeconds(10))
             .Build();
-        var builder = new ResiliencePipelineBuilder();
-        Scalable.Resilience.Internal.StandardPipelineConfigurator.Configure(builder, "bench", new StandardPipelineOptions(), _services, _ => { });
-        _presetWithoutRegistry = builder.Build();
+        _presetWithoutRegistry = new ResiliencePipelineBuilder().AddScalableStandard(new StandardPipelineOptions()).Build();
         _timeoutOnly = new ResiliencePipelineBuilder().AddTimeout(TimeSpan.FromSeconds(10)).Build();
     }
 

@@ -21,6 +21,12 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
     public RedisConcurrencyLimiter(IConnectionMultiplexer redis, RedisConcurrencyLimiterOptions options, string partitionKey = "")
+        : this(new RedisConnectionSource(redis ?? throw new ArgumentNullException(nameof(redis))), options, partitionKey)
+    {
+    }
+
+    // For the registered limiters, whose UseRedis connection may not exist yet.
+    internal RedisConcurrencyLimiter(RedisConnectionSource redis, RedisConcurrencyLimiterOptions options, string partitionKey = "")
         : base(redis, options, "concurrency", partitionKey, LimiterScripts.ConcurrencyAcquire, options?.PermitLimit ?? 0)
     {
         _limit = options!.PermitLimit;
@@ -45,10 +51,15 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
             return false;
         }
 
+        if (Redis is not { } redis)
+        {
+            return false;
+        }
+
         try
         {
             RedisValue[] arguments = [_leaseMicroseconds, .. held.Members];
-            var renewed = (long)await LimiterScripts.ConcurrencyRenew.EvaluateAsync(Redis.GetDatabase(), [Key], arguments).ConfigureAwait(false);
+            var renewed = (long)await LimiterScripts.ConcurrencyRenew.EvaluateAsync(redis.GetDatabase(), [Key], arguments).ConfigureAwait(false);
             return renewed == held.Members.Length;
         }
         catch (Exception)
@@ -61,9 +72,14 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
     private void Release(RedisValue[] members)
     {
         Interlocked.Decrement(ref _outstanding);
+        Remove(members);
+    }
+
+    private void Remove(RedisValue[] members)
+    {
         try
         {
-            Redis.GetDatabase().SortedSetRemove(Key, members, CommandFlags.FireAndForget);
+            Redis?.GetDatabase().SortedSetRemove(Key, members, CommandFlags.FireAndForget);
         }
         catch (Exception)
         {
@@ -77,9 +93,18 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
     private protected override RateLimitLease Granted(int permitCount, RedisValue[] arguments)
     {
         Interlocked.Increment(ref _outstanding);
-        var id = (string)arguments[3]!;
-        var members = Enumerable.Range(1, permitCount).Select(k => (RedisValue)string.Create(CultureInfo.InvariantCulture, $"{id}:{k}")).ToArray();
+        var members = Members(arguments);
         return new HeldLease(() => Release(members), this, members);
+    }
+
+    // The script may still run from the client's backlog after the caller was answered without it: queued behind it on
+    // the same connection, this removal takes back the permits it would hold until the lease expired.
+    private protected override void Abandoned(RedisValue[] arguments) => Remove(Members(arguments));
+
+    private static RedisValue[] Members(RedisValue[] arguments)
+    {
+        var id = (string)arguments[3]!;
+        return Enumerable.Range(1, (int)arguments[1]).Select(k => (RedisValue)string.Create(CultureInfo.InvariantCulture, $"{id}:{k}")).ToArray();
     }
 
     private protected override RateLimitLease FallbackAcquire(int permitCount)

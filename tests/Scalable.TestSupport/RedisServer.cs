@@ -95,6 +95,14 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Freezes the server process (SIGSTOP), as a hung server: connections stay open and nothing answers.</summary>
+    /// <returns>A task that completes when the signal is sent.</returns>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a paused server run again (SIGCONT); it answers what was sent to it meanwhile.</summary>
+    /// <returns>A task that completes when the signal is sent.</returns>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
     /// <summary>Starts the server again on the same port, empty.</summary>
     /// <returns>A task that completes when the server accepts connections.</returns>
     public Task RestartAsync()
@@ -172,6 +180,22 @@ public sealed class RedisServer : IAsyncDisposable
         catch (Exception error) when (error is SocketException or IOException or OperationCanceledException)
         {
             return false;
+        }
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        EnsureLocal();
+        if (_process is not { HasExited: false } process)
+        {
+            throw new InvalidOperationException($"The Redis at {Endpoint} is not running.");
+        }
+
+        using var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync().ConfigureAwait(false);
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill {signal} {process.Id} failed with exit code {kill.ExitCode}.");
         }
     }
 

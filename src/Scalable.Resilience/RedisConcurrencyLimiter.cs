@@ -41,7 +41,7 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
 
     /// <summary>Extends a lease from this limiter by another lease duration, for work that runs longer than expected.</summary>
     /// <param name="lease">A lease granted by this limiter.</param>
-    /// <returns>True if Redis still held the lease and extended it; false if it had expired, was released, or Redis is unreachable.</returns>
+    /// <returns>True if Redis still held the lease and extended it; false if it had expired, was released, or Redis did not answer within <see cref="RedisRateLimiterOptions.DecisionTimeout"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="lease"/> is null.</exception>
     public async Task<bool> RenewAsync(RateLimitLease lease)
     {
@@ -59,7 +59,8 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
         try
         {
             RedisValue[] arguments = [_leaseMicroseconds, .. held.Members];
-            var renewed = (long)await LimiterScripts.ConcurrencyRenew.EvaluateAsync(redis.GetDatabase(), [Key], arguments).ConfigureAwait(false);
+            var renewed = (long)await LimiterScripts.ConcurrencyRenew.EvaluateAsync(redis.GetDatabase(), [Key], arguments)
+                .WaitAsync(DecisionTimeout, TimeProvider).ConfigureAwait(false);
             return renewed == held.Members.Length;
         }
         catch (Exception)
@@ -99,7 +100,19 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
 
     // The script may still run from the client's backlog after the caller was answered without it: queued behind it on
     // the same connection, this removal takes back the permits it would hold until the lease expired.
-    private protected override void Abandoned(RedisValue[] arguments) => Remove(Members(arguments));
+    // Not fire-and-forget: the client drops those while disconnected, but keeps this in its backlog behind the acquisition.
+    private protected override void Abandoned(RedisValue[] arguments)
+    {
+        try
+        {
+            _ = Redis?.GetDatabase().SortedSetRemoveAsync(Key, Members(arguments)).ContinueWith(
+                static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        catch (Exception)
+        {
+            // A disposed connection: nothing was queued behind, so nothing to take back.
+        }
+    }
 
     private static RedisValue[] Members(RedisValue[] arguments)
     {

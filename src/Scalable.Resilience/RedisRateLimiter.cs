@@ -59,6 +59,8 @@ public abstract class RedisRateLimiter : RateLimiter
 
     private protected TimeProvider TimeProvider => _options.TimeProvider;
 
+    private protected TimeSpan DecisionTimeout => _options.DecisionTimeout;
+
     private protected abstract int MaxPermitsPerRequest { get; }
 
     /// <inheritdoc />
@@ -91,7 +93,7 @@ public abstract class RedisRateLimiter : RateLimiter
         {
             // Blocking on request, but for the decision timeout at most: the client's own timeout (5 s by default, and
             // while disconnected its backlog holds the command that long) would stall the thread much longer.
-            result = EvaluateAsync(arguments).WaitAsync(_options.DecisionTimeout, TimeProvider).GetAwaiter().GetResult();
+            result = EvaluateAsync(arguments, CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (Exception exception)
         {
@@ -120,22 +122,7 @@ public abstract class RedisRateLimiter : RateLimiter
         RateLimitLease lease;
         try
         {
-            // Until a UseRedis factory has made the connection, waiting for it counts against a decision timeout of its own.
-            var redis = _redis.Current
-                ?? await _redis.ConnectAsync().WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
-            var database = redis.GetDatabase();
-            RedisResult result;
-            try
-            {
-                result = await _script.EvaluateShaAsync(database, _keys, arguments)
-                    .WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisServerException exception) when (RedisScript.IsNoScript(exception))
-            {
-                result = await _script.EvaluateTextAsync(database, _keys, arguments)
-                    .WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
-            }
-
+            var result = await EvaluateAsync(arguments, cancellationToken).ConfigureAwait(false);
             _guard.Succeeded();
             lease = Decide(result, permitCount, arguments);
         }
@@ -177,10 +164,24 @@ public abstract class RedisRateLimiter : RateLimiter
         return acquired ? DecisionLease.Granted : Rejected(retryAfter, $"Rate limit '{Name}' exceeded (local fallback while Redis is down).");
     }
 
-    private async Task<RedisResult> EvaluateAsync(RedisValue[] arguments)
+    // Each wait is bounded by the decision timeout and stops at the caller's cancellation. Once given up, nothing more is
+    // sent: in particular no EVAL after a late NOSCRIPT, which would apply a decision nobody waits for.
+    private async Task<RedisResult> EvaluateAsync(RedisValue[] arguments, CancellationToken cancellationToken)
     {
-        var redis = _redis.Current ?? await _redis.ConnectAsync().ConfigureAwait(false);
-        return await _script.EvaluateAsync(redis.GetDatabase(), _keys, arguments).ConfigureAwait(false);
+        // Until a UseRedis factory has made the connection, waiting for it counts against a decision timeout of its own.
+        var redis = _redis.Current
+            ?? await _redis.ConnectAsync().WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+        var database = redis.GetDatabase();
+        try
+        {
+            return await _script.EvaluateShaAsync(database, _keys, arguments)
+                .WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException exception) when (RedisScript.IsNoScript(exception))
+        {
+            return await _script.EvaluateTextAsync(database, _keys, arguments)
+                .WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private RateLimitLease Decide(RedisResult result, int permitCount, RedisValue[] arguments)

@@ -132,7 +132,7 @@ public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixtur
         Assert.True(await Rejects(pipeline));
     }
 
-    private static async Task<bool> Rejects(ResiliencePipeline pipeline)
+    internal static async Task<bool> Rejects(ResiliencePipeline pipeline)
     {
         try
         {

@@ -28,7 +28,7 @@ public static class ScalableResiliencePipelineBuilderExtensions
     /// <summary>Adds the standard preset to a builder outside a container; a named limiter or shared breaker needs <paramref name="services"/>.</summary>
     /// <param name="builder">The pipeline builder.</param>
     /// <param name="options">The preset's settings.</param>
-    /// <param name="services">The services that hold named limiters, shared breakers and the <see cref="TimeProvider"/>, or null.</param>
+    /// <param name="services">The services that hold named limiters and shared breakers, or null (the builder's own <see cref="ResiliencePipelineBuilderBase.TimeProvider"/> is used).</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>

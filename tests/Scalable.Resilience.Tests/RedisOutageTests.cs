@@ -87,7 +87,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
         Assert.Equal(10, granted); // a quarter of the burst, on a clock that does not move
 
         _clock.Advance(TimeSpan.FromMilliseconds(40)); // a quarter of 100/s refills one permit per 40 ms
-        Assert.True((await limiter.AcquireAsync()).IsAcquired);
+        Assert.True((await limiter.AcquireAsync()).IsAcquired, "one permit refilled after 40 ms");
         Assert.False((await limiter.AcquireAsync()).IsAcquired);
     }
 
@@ -152,11 +152,15 @@ public sealed class RedisOutageTests : IAsyncLifetime
         Assert.False(b.IsInOutage);
     }
 
-    // The first call after the kill waits for Redis until the decision timeout, which runs on the fake clock: move it.
+    // The first call after the kill may wait for Redis until the decision timeout (1 s), which runs on the fake clock: the
+    // call starts its timer before it returns, so moving the clock once by exactly that much ends the wait, and the clock
+    // then stands still, well before the next probe.
     private async Task EnterOutageAsync(RedisRateLimiter limiter)
     {
-        using var probe = await Clock.RunAsync(_clock, () => limiter.AcquireAsync(0).AsTask(), TimeSpan.FromMilliseconds(100));
-        Assert.True(limiter.IsInOutage);
+        var pending = limiter.AcquireAsync(0).AsTask();
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        using var probe = await pending.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(limiter.IsInOutage, "the limiter should be in outage after Redis was killed");
     }
 
     // A connection as users make it: StackExchange.Redis's defaults, nothing tuned.

@@ -3,7 +3,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Registry;
+using Polly.Retry;
+using Polly.Testing;
+using Polly.Timeout;
 
 namespace Scalable.Resilience.Tests;
 
@@ -54,6 +58,30 @@ public sealed class RegistrationTests
         Assert.NotNull(pipelines.GetPipeline("scalable"));
         Assert.NotNull(pipelines.GetPipeline("polly-after"));
         Assert.Same(pipelines, provider.GetRequiredService<ResiliencePipelineRegistry<string>>());
+    }
+
+    [Fact]
+    public async Task AddScalableStandard_builds_the_preset_inside_AddResiliencePipeline_in_order()
+    {
+        var services = new ServiceCollection();
+        services.AddScalableResilience().AddRateLimiter("one", _ => new ConcurrencyLimiter(new() { PermitLimit = 1, QueueLimit = 0 }));
+        services.AddResiliencePipeline("search", (builder, context) => builder.AddScalableStandard(context, p => p.RateLimiter.LimiterName = "one"));
+        await using var provider = services.BuildServiceProvider();
+
+        var pipeline = provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("search");
+        var strategies = pipeline.GetPipelineDescriptor().Strategies.Select(s => s.Options?.GetType()).ToArray();
+        Assert.Equal(
+            [typeof(RateLimiterStrategyOptions), typeof(TimeoutStrategyOptions), typeof(RetryStrategyOptions), typeof(CircuitBreakerStrategyOptions), typeof(TimeoutStrategyOptions)],
+            strategies);
+        using var held = provider.GetRequiredKeyedService<RateLimiter>("one").AttemptAcquire();
+        await Assert.ThrowsAsync<RateLimiterRejectedException>(async () => await pipeline.ExecuteAsync(_ => ValueTask.CompletedTask));
+    }
+
+    [Fact]
+    public void AddScalableStandard_refuses_a_bad_setting_naming_it()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new ResiliencePipelineBuilder { Name = "p" }.AddScalableStandard(new StandardPipelineOptions { AttemptTimeout = TimeSpan.Zero }));
+        Assert.Contains("Pipelines:p:AttemptTimeout", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -14,7 +14,6 @@ internal static class StandardPipelineConfigurator
 {
     public static void Configure(ResiliencePipelineBuilder builder, string name, StandardPipelineOptions options, IServiceProvider? services, Action<Action>? onDisposed)
     {
-
         if (options.RateLimiter.Enabled)
         {
             builder.AddRateLimiter(ResolveLimiter(name, options.RateLimiter, services, onDisposed));

@@ -201,8 +201,9 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
                 {
                     await Task.Delay(RedisWait, _timeProvider, _stopping.Token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+                catch (Exception stopped) when (stopped is OperationCanceledException or ObjectDisposedException)
                 {
+                    // Disposed meanwhile: stop trying.
                     return;
                 }
             }

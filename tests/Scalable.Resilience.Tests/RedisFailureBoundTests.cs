@@ -115,6 +115,25 @@ public sealed class RedisFailureBoundTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_shared_breaker_retries_a_failing_factory_in_the_background_and_stops_when_disposed()
+    {
+        var calls = 0;
+        var provider = Container($"retry-{Guid.NewGuid():N}", () =>
+        {
+            Interlocked.Increment(ref calls);
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is down.");
+        });
+        var pipeline = provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("payments");
+        Assert.Equal(1, await pipeline.ExecuteAsync(_ => ValueTask.FromResult(1)));
+        await Eventually.TrueAsync(() => Volatile.Read(ref calls) >= 2, Recovery, "the breaker to call the factory again");
+
+        await provider.DisposeAsync();
+        var afterDispose = Volatile.Read(ref calls);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Assert.InRange(Volatile.Read(ref calls), afterDispose, afterDispose + 1); // at most one try already under way
+    }
+
+    [Fact]
     public async Task A_shared_breaker_never_makes_a_caller_wait_while_Redis_is_killed_or_hung_and_shares_again_afterwards()
     {
         var name = $"shared-{Guid.NewGuid():N}";

@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using Scalable.TestSupport;
 
 namespace Scalable.Resilience.Tests;
 

@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Polly;
 using Polly.Registry;
-using Scalable.TestSupport;
 
 namespace Scalable.Resilience.Tests;
 

@@ -3,7 +3,6 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
 using Polly.Timeout;
-using Scalable.TestSupport;
 
 namespace Scalable.Resilience.Tests;
 

@@ -21,6 +21,12 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
     public RedisConcurrencyLimiter(IConnectionMultiplexer redis, RedisConcurrencyLimiterOptions options, string partitionKey = "")
+        : this(new RedisConnectionSource(redis ?? throw new ArgumentNullException(nameof(redis))), options, partitionKey)
+    {
+    }
+
+    // For the registered limiters, whose UseRedis connection may not exist yet.
+    internal RedisConcurrencyLimiter(RedisConnectionSource redis, RedisConcurrencyLimiterOptions options, string partitionKey = "")
         : base(redis, options, "concurrency", partitionKey, LimiterScripts.ConcurrencyAcquire, options?.PermitLimit ?? 0)
     {
         _limit = options!.PermitLimit;
@@ -35,7 +41,7 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
 
     /// <summary>Extends a lease from this limiter by another lease duration, for work that runs longer than expected.</summary>
     /// <param name="lease">A lease granted by this limiter.</param>
-    /// <returns>True if Redis still held the lease and extended it; false if it had expired, was released, or Redis is unreachable.</returns>
+    /// <returns>True if Redis still held the lease and extended it; false if it had expired, was released, or Redis did not answer within <see cref="RedisRateLimiterOptions.DecisionTimeout"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="lease"/> is null.</exception>
     public async Task<bool> RenewAsync(RateLimitLease lease)
     {
@@ -45,10 +51,16 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
             return false;
         }
 
+        if (Redis is not { } redis)
+        {
+            return false;
+        }
+
         try
         {
             RedisValue[] arguments = [_leaseMicroseconds, .. held.Members];
-            var renewed = (long)await LimiterScripts.ConcurrencyRenew.EvaluateAsync(Redis.GetDatabase(), [Key], arguments).ConfigureAwait(false);
+            var renewed = (long)await LimiterScripts.ConcurrencyRenew.EvaluateAsync(redis.GetDatabase(), [Key], arguments)
+                .WaitAsync(DecisionTimeout, TimeProvider).ConfigureAwait(false);
             return renewed == held.Members.Length;
         }
         catch (Exception)
@@ -61,9 +73,14 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
     private void Release(RedisValue[] members)
     {
         Interlocked.Decrement(ref _outstanding);
+        Remove(members);
+    }
+
+    private void Remove(RedisValue[] members)
+    {
         try
         {
-            Redis.GetDatabase().SortedSetRemove(Key, members, CommandFlags.FireAndForget);
+            Redis?.GetDatabase().SortedSetRemove(Key, members, CommandFlags.FireAndForget);
         }
         catch (Exception)
         {
@@ -77,9 +94,30 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
     private protected override RateLimitLease Granted(int permitCount, RedisValue[] arguments)
     {
         Interlocked.Increment(ref _outstanding);
-        var id = (string)arguments[3]!;
-        var members = Enumerable.Range(1, permitCount).Select(k => (RedisValue)string.Create(CultureInfo.InvariantCulture, $"{id}:{k}")).ToArray();
+        var members = Members(arguments);
         return new HeldLease(() => Release(members), this, members);
+    }
+
+    // The script may still run from the client's backlog after the caller was answered without it: queued behind it on
+    // the same connection, this removal takes back the permits it would hold until the lease expired.
+    // Not fire-and-forget: the client drops those while disconnected, but keeps this in its backlog behind the acquisition.
+    private protected override void Abandoned(RedisValue[] arguments)
+    {
+        try
+        {
+            _ = Redis?.GetDatabase().SortedSetRemoveAsync(Key, Members(arguments)).ContinueWith(
+                static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        catch (Exception)
+        {
+            // A disposed connection: nothing was queued behind, so nothing to take back.
+        }
+    }
+
+    private static RedisValue[] Members(RedisValue[] arguments)
+    {
+        var id = (string)arguments[3]!;
+        return Enumerable.Range(1, (int)arguments[1]).Select(k => (RedisValue)string.Create(CultureInfo.InvariantCulture, $"{id}:{k}")).ToArray();
     }
 
     private protected override RateLimitLease FallbackAcquire(int permitCount)

@@ -20,6 +20,12 @@ public sealed class RedisGcraRateLimiter : RedisRateLimiter
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
     public RedisGcraRateLimiter(IConnectionMultiplexer redis, RedisGcraRateLimiterOptions options, string partitionKey = "")
+        : this(new RedisConnectionSource(redis ?? throw new ArgumentNullException(nameof(redis))), options, partitionKey)
+    {
+    }
+
+    // For the registered limiters, whose UseRedis connection may not exist yet.
+    internal RedisGcraRateLimiter(RedisConnectionSource redis, RedisGcraRateLimiterOptions options, string partitionKey = "")
         : base(redis, options, "gcra", partitionKey, LimiterScripts.Gcra, options?.EffectiveBurst ?? 0)
     {
         _burst = options!.EffectiveBurst;

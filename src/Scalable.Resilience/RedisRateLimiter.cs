@@ -9,7 +9,7 @@ namespace Scalable.Resilience;
 /// <summary>A <see cref="RateLimiter"/> whose state lives in Redis, decided by one atomic script per call on the server's clock; while Redis is down it follows its <see cref="OutagePolicy"/> and never throws a Redis exception.</summary>
 public abstract class RedisRateLimiter : RateLimiter
 {
-    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisConnectionSource _redis;
     private readonly RedisScript _script;
     private readonly OutageGuard _guard;
     private readonly RedisKey[] _keys;
@@ -21,9 +21,8 @@ public abstract class RedisRateLimiter : RateLimiter
     private long _failed;
     private long _available;
 
-    private protected RedisRateLimiter(IConnectionMultiplexer redis, RedisRateLimiterOptions options, string kind, string partitionKey, RedisScript script, int initialPermits)
+    private protected RedisRateLimiter(RedisConnectionSource redis, RedisRateLimiterOptions options, string kind, string partitionKey, RedisScript script, int initialPermits)
     {
-        ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(partitionKey);
         options.Validate();
@@ -55,9 +54,12 @@ public abstract class RedisRateLimiter : RateLimiter
 
     internal RedisKey Key => _keys[0];
 
-    internal IConnectionMultiplexer Redis => _redis;
+    // Null while a UseRedis factory has not made the connection yet.
+    internal IConnectionMultiplexer? Redis => _redis.Current;
 
     private protected TimeProvider TimeProvider => _options.TimeProvider;
+
+    private protected TimeSpan DecisionTimeout => _options.DecisionTimeout;
 
     private protected abstract int MaxPermitsPerRequest { get; }
 
@@ -89,10 +91,13 @@ public abstract class RedisRateLimiter : RateLimiter
         RedisResult result;
         try
         {
-            result = _script.Evaluate(_redis.GetDatabase(), _keys, arguments);
+            // Blocking on request, but for the decision timeout at most: the client's own timeout (5 s by default, and
+            // while disconnected its backlog holds the command that long) would stall the thread much longer.
+            result = EvaluateAsync(arguments, CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (Exception exception)
         {
+            Abandoned(arguments);
             _guard.Failed(exception);
             return Count(Outage(permitCount), "outage");
         }
@@ -117,25 +122,19 @@ public abstract class RedisRateLimiter : RateLimiter
         RateLimitLease lease;
         try
         {
-            var database = _redis.GetDatabase();
-            RedisResult result;
-            try
-            {
-                result = await _script.EvaluateShaAsync(database, _keys, arguments)
-                    .WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisServerException exception) when (RedisScript.IsNoScript(exception))
-            {
-                result = await _script.EvaluateTextAsync(database, _keys, arguments)
-                    .WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
-            }
-
+            var result = await EvaluateAsync(arguments, cancellationToken).ConfigureAwait(false);
             _guard.Succeeded();
             lease = Decide(result, permitCount, arguments);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Abandoned(arguments);
+            throw;
+        }
+        catch (Exception exception)
         {
             // Anything but the caller's own cancellation (a client-side cancellation included) is an outage, never the caller's problem.
+            Abandoned(arguments);
             _guard.Failed(exception);
             lease = Count(Outage(permitCount), "outage");
             activity?.SetTag("outage", true);
@@ -147,6 +146,12 @@ public abstract class RedisRateLimiter : RateLimiter
 
     private protected abstract RedisValue[] Arguments(int permitCount);
 
+    // Called when a decision was given up (timeout, failure, cancellation) although the script may still run later, for
+    // example from the client's backlog once Redis answers again: a limiter that holds state per request undoes it here.
+    private protected virtual void Abandoned(RedisValue[] arguments)
+    {
+    }
+
     private protected virtual RateLimitLease Granted(int permitCount, RedisValue[] arguments) => DecisionLease.Granted;
 
     private protected abstract RateLimitLease FallbackAcquire(int permitCount);
@@ -157,6 +162,26 @@ public abstract class RedisRateLimiter : RateLimiter
     {
         var retryAfter = fallback.TryAcquire(permitCount, out var acquired);
         return acquired ? DecisionLease.Granted : Rejected(retryAfter, $"Rate limit '{Name}' exceeded (local fallback while Redis is down).");
+    }
+
+    // Each wait is bounded by the decision timeout and stops at the caller's cancellation. Once given up, nothing more is
+    // sent: in particular no EVAL after a late NOSCRIPT, which would apply a decision nobody waits for.
+    private async Task<RedisResult> EvaluateAsync(RedisValue[] arguments, CancellationToken cancellationToken)
+    {
+        // Until a UseRedis factory has made the connection, waiting for it counts against a decision timeout of its own.
+        var redis = _redis.Current
+            ?? await _redis.ConnectAsync().WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+        var database = redis.GetDatabase();
+        try
+        {
+            return await _script.EvaluateShaAsync(database, _keys, arguments)
+                .WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException exception) when (RedisScript.IsNoScript(exception))
+        {
+            return await _script.EvaluateTextAsync(database, _keys, arguments)
+                .WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private RateLimitLease Decide(RedisResult result, int permitCount, RedisValue[] arguments)

@@ -20,6 +20,12 @@ public sealed class RedisSlidingWindowRateLimiter : RedisRateLimiter
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
     public RedisSlidingWindowRateLimiter(IConnectionMultiplexer redis, RedisSlidingWindowRateLimiterOptions options, string partitionKey = "")
+        : this(new RedisConnectionSource(redis ?? throw new ArgumentNullException(nameof(redis))), options, partitionKey)
+    {
+    }
+
+    // For the registered limiters, whose UseRedis connection may not exist yet.
+    internal RedisSlidingWindowRateLimiter(RedisConnectionSource redis, RedisSlidingWindowRateLimiterOptions options, string partitionKey = "")
         : base(redis, options, "sliding", partitionKey, LimiterScripts.SlidingWindow, options?.PermitLimit ?? 0)
     {
         _limit = options!.PermitLimit;

@@ -51,8 +51,8 @@ public sealed class ScalableResilienceBuilder
         return this;
     }
 
-    /// <summary>Names the Redis connection used for breaker state shared across instances (<see cref="StandardCircuitBreakerOptions.SharedName"/>).</summary>
-    /// <param name="connection">Returns the connection; called once.</param>
+    /// <summary>Names the Redis connection of the registered Redis limiters and of breaker state shared across instances (<see cref="StandardCircuitBreakerOptions.SharedName"/>).</summary>
+    /// <param name="connection">Returns the connection; called on first use off the caller's thread, and called again on a later use if it threw (for example Redis down at start), until it succeeds once.</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> is null.</exception>
     public ScalableResilienceBuilder UseRedis(Func<IServiceProvider, IConnectionMultiplexer> connection)
@@ -60,7 +60,7 @@ public sealed class ScalableResilienceBuilder
         ArgumentNullException.ThrowIfNull(connection);
         Services.TryAddSingleton(services => new RedisConnectionSource(() => connection(services)));
         Services.TryAddSingleton(services => new SharedCircuitBreakers(
-            () => services.GetRequiredService<RedisConnectionSource>().Connection,
+            services.GetRequiredService<RedisConnectionSource>(),
             services.GetService<TimeProvider>() ?? TimeProvider.System,
             services.GetService<ILoggerFactory>()));
         return this;
@@ -112,7 +112,7 @@ public sealed class ScalableResilienceBuilder
             services.GetService<ILoggerFactory>()?.CreateLogger<AdaptiveConcurrencyLimiter>()));
     }
 
-    private ScalableResilienceBuilder AddRedisLimiter<TOptions>(string name, Action<TOptions>? configure, Func<IConnectionMultiplexer, TOptions, RateLimiter> create)
+    private ScalableResilienceBuilder AddRedisLimiter<TOptions>(string name, Action<TOptions>? configure, Func<RedisConnectionSource, TOptions, RateLimiter> create)
         where TOptions : RedisRateLimiterOptions
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -130,7 +130,7 @@ public sealed class ScalableResilienceBuilder
         {
             var redis = services.GetService<RedisConnectionSource>()
                 ?? throw new InvalidOperationException($"The Redis rate limiter '{name}' needs a Redis connection; call UseRedis(...) on the Scalable resilience builder.");
-            return create(redis.Connection, services.GetRequiredService<IOptionsMonitor<TOptions>>().Get(name));
+            return create(redis, services.GetRequiredService<IOptionsMonitor<TOptions>>().Get(name));
         });
     }
 }

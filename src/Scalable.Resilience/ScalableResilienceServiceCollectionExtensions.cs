@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Polly;
 using Polly.Registry;
 using Scalable.Resilience;
 using Scalable.Resilience.Internal;
@@ -10,7 +11,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers Scalable.Resilience in a service collection.</summary>
 public static class ScalableResilienceServiceCollectionExtensions
 {
-    /// <summary>Adds the pipeline registry (<see cref="ResiliencePipelineRegistry{TKey}"/> and <see cref="ResiliencePipelineProvider{TKey}"/> keyed by name) with option validation at start.</summary>
+    /// <summary>Adds the configured standard pipelines to Polly.Extensions' registry (the <see cref="ResiliencePipelineRegistry{TKey}"/> and <see cref="ResiliencePipelineProvider{TKey}"/> keyed by name that <c>AddResiliencePipeline</c> also fills), with option validation at start.</summary>
     /// <param name="services">The service collection to add to.</param>
     /// <returns>A builder for pipelines, named limiters and Redis.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
@@ -19,8 +20,22 @@ public static class ScalableResilienceServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<ScalableResilienceOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScalableResilienceOptions>, ScalableResilienceOptionsValidator>());
-        services.TryAddSingleton(PipelineRegistryFactory.Create);
-        services.TryAddSingleton<ResiliencePipelineProvider<string>>(provider => provider.GetRequiredService<ResiliencePipelineRegistry<string>>());
+        if (!services.Any(descriptor => descriptor.ServiceType == typeof(ScalablePipelinesMarker)))
+        {
+            // Once per container: the pipelines named in the options (code or configuration) go into Polly's one registry,
+            // with Polly's telemetry, next to the pipelines added with AddResiliencePipeline.
+            services.AddSingleton<ScalablePipelinesMarker>();
+            services.AddResiliencePipelines<string>(context =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<ScalableResilienceOptions>>().Value;
+                foreach (var (name, pipeline) in options.Pipelines)
+                {
+                    context.AddResiliencePipeline(name, (builder, pipelineContext) =>
+                        StandardPipelineConfigurator.Configure(builder, name, pipeline, pipelineContext.ServiceProvider, pipelineContext.OnPipelineDisposed));
+                }
+            });
+        }
+
         return new ScalableResilienceBuilder(services);
     }
 

@@ -9,7 +9,11 @@ namespace Scalable.Resilience;
 /// <summary>Shares one circuit breaker's open state between instances through Redis: when one instance opens it, the others reject calls too until the break ends.</summary>
 public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
 {
-    private readonly IConnectionMultiplexer _redis;
+    // How long IsolateAsync, CloseAsync and DisposeAsync wait for Redis, and how often a failed UseRedis factory is retried.
+    private static readonly TimeSpan RedisWait = TimeSpan.FromSeconds(1);
+    private readonly RedisConnectionSource _redis;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
     private readonly RedisChannel _channel;
     private readonly RedisKey _stateKey;
     private readonly TimeProvider _timeProvider;
@@ -30,8 +34,13 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="redis"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
     public SharedCircuitBreaker(IConnectionMultiplexer redis, string name, TimeProvider? timeProvider = null, ILogger? logger = null, string keyPrefix = "scalable:cb:")
+        : this(new RedisConnectionSource(redis ?? throw new ArgumentNullException(nameof(redis))), name, timeProvider, logger, keyPrefix)
     {
-        ArgumentNullException.ThrowIfNull(redis);
+    }
+
+    // For UseRedis, whose connection may not exist yet: the breaker works locally until it does.
+    internal SharedCircuitBreaker(RedisConnectionSource redis, string name, TimeProvider? timeProvider = null, ILogger? logger = null, string keyPrefix = "scalable:cb:")
+    {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(keyPrefix);
         _redis = redis;
@@ -41,7 +50,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         _channel = new RedisChannel(keyPrefix + name, RedisChannel.PatternMode.Literal);
         _stateKey = keyPrefix + "{" + name + "}:state";
         _handler = (_, message) => OnMessage(message);
-        Ready = StartAsync();
+        _ = StartAsync();
     }
 
     /// <summary>Gets the breaker name.</summary>
@@ -53,8 +62,8 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
     /// <summary>Gets the state provider wired into the first breaker by <see cref="Apply{TResult}(CircuitBreakerStrategyOptions{TResult})"/>.</summary>
     public CircuitBreakerStateProvider StateProvider { get; } = new();
 
-    /// <summary>Gets a task that completes once the subscription is made and the current shared state is read (it never faults: without Redis the breaker stays local).</summary>
-    public Task Ready { get; }
+    /// <summary>Gets a task that completes once the subscription is made and the current shared state is read, or once the first try failed (it never faults: without Redis the breaker stays local, and it keeps trying to connect in the background).</summary>
+    public Task Ready => _ready.Task;
 
     /// <summary>Wires the shared state into non-generic circuit-breaker options (see <see cref="Apply{TResult}(CircuitBreakerStrategyOptions{TResult})"/>).</summary>
     /// <param name="options">The breaker options to change.</param>
@@ -110,23 +119,25 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         return options;
     }
 
-    /// <summary>Opens the breaker on every instance until <see cref="CloseAsync"/> is called.</summary>
+    /// <summary>Opens the breaker on every instance until <see cref="CloseAsync"/> is called; waits at most one second for Redis, which carries the message on when it can.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>A task that completes when this instance is isolated and the others were told.</returns>
+    /// <returns>A task that completes when this instance is isolated and the others were told (or Redis did not answer within a second).</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task IsolateAsync(CancellationToken cancellationToken = default)
     {
         await ManualControl.IsolateAsync(cancellationToken).ConfigureAwait(false);
-        await PublishAsync(SharedBreakerMessage.Isolate(_instanceId), null).ConfigureAwait(false);
+        await PublishAsync(SharedBreakerMessage.Isolate(_instanceId), null, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Closes the breaker on every instance, ending an isolation or a shared break.</summary>
+    /// <summary>Closes the breaker on every instance, ending an isolation or a shared break; waits at most one second for Redis, which carries the message on when it can.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>A task that completes when this instance is closed and the others were told.</returns>
+    /// <returns>A task that completes when this instance is closed and the others were told (or Redis did not answer within a second).</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task CloseAsync(CancellationToken cancellationToken = default)
     {
         StopRemoteBreakTimer();
         await ManualControl.CloseAsync(cancellationToken).ConfigureAwait(false);
-        await PublishAsync(SharedBreakerMessage.Close(_instanceId), null).ConfigureAwait(false);
+        await PublishAsync(SharedBreakerMessage.Close(_instanceId), null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -140,7 +151,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         try
         {
             // Fire and forget: a synchronous dispose must not wait on Redis.
-            _redis.GetSubscriber().Unsubscribe(_channel, _handler, CommandFlags.FireAndForget);
+            _redis.Current?.GetSubscriber().Unsubscribe(_channel, _handler, CommandFlags.FireAndForget);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -156,9 +167,14 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
             return;
         }
 
+        if (_redis.Current is not { } redis)
+        {
+            return;
+        }
+
         try
         {
-            await _redis.GetSubscriber().UnsubscribeAsync(_channel, _handler).ConfigureAwait(false);
+            await redis.GetSubscriber().UnsubscribeAsync(_channel, _handler).WaitAsync(RedisWait, _timeProvider).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -166,12 +182,37 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         }
     }
 
+    // Never throws. A UseRedis factory that fails (Redis down at start) is tried again every RedisWait until the breaker
+    // is disposed; once subscribed, the client restores the subscription by itself after a reconnect.
     private async Task StartAsync()
     {
+        IConnectionMultiplexer? redis = null;
+        while (redis is null)
+        {
+            try
+            {
+                redis = await _redis.ConnectAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                Log.SharedBreakerRedisFailed(_logger, exception, Name);
+                _ready.TrySetResult();
+                try
+                {
+                    await Task.Delay(RedisWait, _timeProvider, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (Exception stopped) when (stopped is OperationCanceledException or ObjectDisposedException)
+                {
+                    // Disposed meanwhile: stop trying.
+                    return;
+                }
+            }
+        }
+
         try
         {
-            await _redis.GetSubscriber().SubscribeAsync(_channel, _handler).ConfigureAwait(false);
-            var state = await _redis.GetDatabase().StringGetWithExpiryAsync(_stateKey).ConfigureAwait(false);
+            await redis.GetSubscriber().SubscribeAsync(_channel, _handler).ConfigureAwait(false);
+            var state = await redis.GetDatabase().StringGetWithExpiryAsync(_stateKey).ConfigureAwait(false);
             if (state.Value.HasValue)
             {
                 OnMessage(state.Value, state.Expiry);
@@ -181,30 +222,47 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         {
             Log.SharedBreakerRedisFailed(_logger, exception, Name);
         }
+        finally
+        {
+            _ready.TrySetResult();
+        }
     }
 
-    private void Announce(string message, TimeSpan? breakDuration) => _ = PublishAsync(message, breakDuration);
+    private void Announce(string message, TimeSpan? breakDuration) => _ = PublishAsync(message, breakDuration, CancellationToken.None);
 
-    private async Task PublishAsync(string message, TimeSpan? breakDuration)
+    // Waits for Redis at most RedisWait (the commands stay queued in the client and reach Redis when it answers); only the
+    // caller's own cancellation escapes.
+    private async Task PublishAsync(string message, TimeSpan? breakDuration, CancellationToken cancellationToken)
     {
+        if (_redis.Current is not { } redis)
+        {
+            Log.SharedBreakerRedisFailed(_logger, new InvalidOperationException("Redis is not connected yet."), Name);
+            return;
+        }
+
         try
         {
-            var db = _redis.GetDatabase();
-            if (message.StartsWith(SharedBreakerMessage.CloseVerb, StringComparison.Ordinal))
-            {
-                await db.KeyDeleteAsync(_stateKey).ConfigureAwait(false);
-            }
-            else
-            {
-                await db.StringSetAsync(_stateKey, message, breakDuration).ConfigureAwait(false);
-            }
-
-            await _redis.GetSubscriber().PublishAsync(_channel, message).ConfigureAwait(false);
+            await PublishCoreAsync(redis, message, breakDuration).WaitAsync(RedisWait, _timeProvider, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Log.SharedBreakerRedisFailed(_logger, exception, Name);
         }
+    }
+
+    private async Task PublishCoreAsync(IConnectionMultiplexer redis, string message, TimeSpan? breakDuration)
+    {
+        var db = redis.GetDatabase();
+        if (message.StartsWith(SharedBreakerMessage.CloseVerb, StringComparison.Ordinal))
+        {
+            await db.KeyDeleteAsync(_stateKey).ConfigureAwait(false);
+        }
+        else
+        {
+            await db.StringSetAsync(_stateKey, message, breakDuration).ConfigureAwait(false);
+        }
+
+        await redis.GetSubscriber().PublishAsync(_channel, message).ConfigureAwait(false);
     }
 
     private void OnMessage(RedisValue value, TimeSpan? remaining = null)
@@ -268,6 +326,8 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         }
 
         StopRemoteBreakTimer();
+        _stopping.Cancel();
+        _stopping.Dispose();
         return true;
     }
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
+using Scalable.Resilience.Internal;
 
 namespace Scalable.Resilience;
 
@@ -8,18 +8,18 @@ namespace Scalable.Resilience;
 public sealed class SharedCircuitBreakers : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<SharedCircuitBreaker>> _breakers = new(StringComparer.Ordinal);
-    private readonly Func<IConnectionMultiplexer> _redis;
+    private readonly RedisConnectionSource _redis;
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory? _loggerFactory;
 
-    internal SharedCircuitBreakers(Func<IConnectionMultiplexer> redis, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
+    internal SharedCircuitBreakers(RedisConnectionSource redis, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
     {
         _redis = redis;
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory;
     }
 
-    /// <summary>Gets the shared breaker of the given name, creating and subscribing it on first use.</summary>
+    /// <summary>Gets the shared breaker of the given name, creating it on first use; it subscribes in the background once Redis is connected, and never waits for Redis here.</summary>
     /// <param name="name">The breaker name, as in <see cref="StandardCircuitBreakerOptions.SharedName"/>.</param>
     /// <returns>The breaker.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
@@ -27,7 +27,7 @@ public sealed class SharedCircuitBreakers : IAsyncDisposable, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         return _breakers.GetOrAdd(name, key => new Lazy<SharedCircuitBreaker>(
-            () => new SharedCircuitBreaker(_redis(), key, _timeProvider, _loggerFactory?.CreateLogger<SharedCircuitBreaker>()))).Value;
+            () => new SharedCircuitBreaker(_redis, key, _timeProvider, _loggerFactory?.CreateLogger<SharedCircuitBreaker>()))).Value;
     }
 
     /// <inheritdoc />

@@ -1,12 +1,11 @@
 using System.Threading.RateLimiting;
-using Scalable.TestSupport;
 
 namespace Scalable.Resilience.Tests;
 
 public sealed class AdaptiveConcurrencyLimiterTests
 {
     private static readonly TimeSpan BaseLatency = TimeSpan.FromMilliseconds(10);
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
 
     [Fact]
     public void Limit_falls_when_the_dependency_slows_down_and_rises_when_it_recovers_while_latency_stays_bounded()

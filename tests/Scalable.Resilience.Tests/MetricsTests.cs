@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Polly;
 using Polly.Registry;
-using Scalable.TestSupport;
 
 namespace Scalable.Resilience.Tests;
 
@@ -16,12 +15,14 @@ public sealed class MetricsTests : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "Scalable.Resilience")
+            if (instrument.Meter.Name is "Scalable.Resilience" or "Polly")
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            _measurements.Add((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
+        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) =>
             _measurements.Add((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
         _listener.Start();
     }
@@ -32,7 +33,7 @@ public sealed class MetricsTests : IDisposable
     public void Adaptive_limiter_reports_decisions_and_its_current_limit()
     {
         var name = $"adaptive-{Guid.NewGuid():N}";
-        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { Name = name, InitialLimit = 2, CriticalReservedShare = 0, TimeProvider = new ManualTimeProvider() });
+        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { Name = name, InitialLimit = 2, CriticalReservedShare = 0, TimeProvider = new FakeTimeProvider() });
 
         using var first = limiter.AttemptAcquire();
         using var second = limiter.AttemptAcquire();
@@ -48,10 +49,10 @@ public sealed class MetricsTests : IDisposable
     }
 
     [Fact]
-    public async Task Standard_pipeline_reports_retries_breaker_changes_and_queue_length()
+    public async Task Standard_pipeline_reports_breaker_changes_and_queue_length_and_Polly_reports_its_retries()
     {
         var name = $"pipeline-{Guid.NewGuid():N}";
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var services = new ServiceCollection().AddSingleton<TimeProvider>(clock);
         services.AddScalableResilience().AddPipeline(name, p =>
         {
@@ -66,7 +67,8 @@ public sealed class MetricsTests : IDisposable
         var pipeline = provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(name);
 
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await pipeline.ExecuteAsync<int>(_ => throw new InvalidOperationException()));
-        Assert.Single(Of("scalable.resilience.pipeline.retries", name, "pipeline"));
+        // Retries and rejections are Polly's own telemetry (Polly.Extensions turns it on for registered pipelines); we do not count them again.
+        Assert.Single(Of("resilience.polly.strategy.events", name, "pipeline.name"), m => (string?)m.Tags["event.name"] == "OnRetry");
         Assert.Contains(Of("scalable.resilience.circuit_breaker.transitions", name, "breaker"), m => (string?)m.Tags["state"] == "open");
 
         var release = new TaskCompletionSource();

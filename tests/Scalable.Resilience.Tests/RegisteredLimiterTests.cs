@@ -19,7 +19,7 @@ public sealed class RegisteredLimiterTests(RedisFixture redis) : IClassFixture<R
 
         await a.ExecuteAsync(_ => ValueTask.CompletedTask);
         await b.ExecuteAsync(_ => ValueTask.CompletedTask);
-        var rejected = await Assert.ThrowsAsync<RateLimitRejectedException>(async () => await a.ExecuteAsync(_ => ValueTask.CompletedTask));
+        var rejected = await Assert.ThrowsAsync<RateLimiterRejectedException>(async () => await a.ExecuteAsync(_ => ValueTask.CompletedTask));
         Assert.NotNull(rejected.RetryAfter);
         Assert.IsType<RedisGcraRateLimiter>(first.GetRequiredKeyedService<RateLimiter>(name));
     }

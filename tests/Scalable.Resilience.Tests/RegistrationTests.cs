@@ -3,7 +3,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Registry;
+using Polly.Retry;
+using Polly.Testing;
+using Polly.Timeout;
 
 namespace Scalable.Resilience.Tests;
 
@@ -40,6 +44,46 @@ public sealed class RegistrationTests
         Assert.Throws<KeyNotFoundException>(() => registry.GetPipeline("unknown"));
     }
 
+    [Fact]
+    public void A_Polly_pipeline_and_a_Scalable_pipeline_live_in_one_registry()
+    {
+        var services = new ServiceCollection();
+        services.AddResiliencePipeline("polly", builder => builder.AddTimeout(TimeSpan.FromSeconds(5)));
+        services.AddScalableResilience().AddPipeline("scalable");
+        services.AddResiliencePipeline("polly-after", builder => builder.AddTimeout(TimeSpan.FromSeconds(5)));
+        using var provider = services.BuildServiceProvider();
+
+        var pipelines = provider.GetRequiredService<ResiliencePipelineProvider<string>>();
+        Assert.NotNull(pipelines.GetPipeline("polly"));
+        Assert.NotNull(pipelines.GetPipeline("scalable"));
+        Assert.NotNull(pipelines.GetPipeline("polly-after"));
+        Assert.Same(pipelines, provider.GetRequiredService<ResiliencePipelineRegistry<string>>());
+    }
+
+    [Fact]
+    public async Task AddScalableStandard_builds_the_preset_inside_AddResiliencePipeline_in_order()
+    {
+        var services = new ServiceCollection();
+        services.AddScalableResilience().AddRateLimiter("one", _ => new ConcurrencyLimiter(new() { PermitLimit = 1, QueueLimit = 0 }));
+        services.AddResiliencePipeline("search", (builder, context) => builder.AddScalableStandard(context, p => p.RateLimiter.LimiterName = "one"));
+        await using var provider = services.BuildServiceProvider();
+
+        var pipeline = provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("search");
+        var strategies = pipeline.GetPipelineDescriptor().Strategies.Select(s => s.Options?.GetType()).ToArray();
+        Assert.Equal(
+            [typeof(RateLimiterStrategyOptions), typeof(TimeoutStrategyOptions), typeof(RetryStrategyOptions), typeof(CircuitBreakerStrategyOptions), typeof(TimeoutStrategyOptions)],
+            strategies);
+        using var held = provider.GetRequiredKeyedService<RateLimiter>("one").AttemptAcquire();
+        await Assert.ThrowsAsync<RateLimiterRejectedException>(async () => await pipeline.ExecuteAsync(_ => ValueTask.CompletedTask));
+    }
+
+    [Fact]
+    public void AddScalableStandard_refuses_a_bad_setting_naming_it()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new ResiliencePipelineBuilder { Name = "p" }.AddScalableStandard(new StandardPipelineOptions { AttemptTimeout = TimeSpan.Zero }));
+        Assert.Contains("Pipelines:p:AttemptTimeout", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Pipelines:p:Retry:MaxRetryAttempts", "0")]
     [InlineData("Pipelines:p:TotalTimeout", "00:00:00")]
@@ -68,7 +112,7 @@ public sealed class RegistrationTests
         var pipeline = provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("api");
 
         Assert.Equal(1, await pipeline.ExecuteAsync(_ => ValueTask.FromResult(1)));
-        await Assert.ThrowsAsync<RateLimitRejectedException>(async () => await pipeline.ExecuteAsync(_ => ValueTask.FromResult(2)));
+        await Assert.ThrowsAsync<RateLimiterRejectedException>(async () => await pipeline.ExecuteAsync(_ => ValueTask.FromResult(2)));
     }
 
     [Fact]

@@ -69,7 +69,7 @@ public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixtur
     public async Task A_shared_break_ends_on_the_other_instance_after_the_break_duration()
     {
         var name = $"inventory-{Guid.NewGuid():N}";
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var connectionA = redis.Connect();
         using var connectionB = redis.Connect();
         await using var a = new SharedCircuitBreaker(connectionA, name);
@@ -132,7 +132,7 @@ public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixtur
         Assert.True(await Rejects(pipeline));
     }
 
-    private static async Task<bool> Rejects(ResiliencePipeline pipeline)
+    internal static async Task<bool> Rejects(ResiliencePipeline pipeline)
     {
         try
         {

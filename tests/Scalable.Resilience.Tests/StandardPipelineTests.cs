@@ -3,13 +3,12 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
 using Polly.Timeout;
-using Scalable.TestSupport;
 
 namespace Scalable.Resilience.Tests;
 
 public sealed class StandardPipelineTests
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
 
     [Fact]
     public async Task Retry_waits_with_exponential_backoff_on_the_pipeline_clock()
@@ -137,7 +136,7 @@ public sealed class StandardPipelineTests
         var release = new TaskCompletionSource<int>();
         var holder = pipeline.ExecuteAsync(async _ => await release.Task).AsTask();
 
-        await Assert.ThrowsAsync<RateLimitRejectedException>(async () => await pipeline.ExecuteAsync(_ => ValueTask.FromResult(2)));
+        await Assert.ThrowsAsync<RateLimiterRejectedException>(async () => await pipeline.ExecuteAsync(_ => ValueTask.FromResult(2)));
         release.SetResult(1);
         Assert.Equal(1, await holder);
     }

@@ -2,10 +2,46 @@ using StackExchange.Redis;
 
 namespace Scalable.Resilience.Internal;
 
-// The connection given to UseRedis, resolved once and shared by the registered Redis limiters and shared breakers.
-internal sealed class RedisConnectionSource(Func<IConnectionMultiplexer> connect)
+// The Redis connection of the limiters and shared breakers: either one given ready-made, or the UseRedis factory, run
+// off the caller's thread (a default Connect blocks for connectTimeout, 5 s) and run again on a later use when it threw
+// (Redis down at start with abortConnect=true): a failure is never cached, a success is kept for good.
+internal sealed class RedisConnectionSource
 {
-    private readonly Lazy<IConnectionMultiplexer> _connection = new(connect);
+    private readonly Func<IConnectionMultiplexer>? _connect;
+    private readonly object _gate = new();
+    private IConnectionMultiplexer? _connection;
+    private Task<IConnectionMultiplexer>? _connecting;
 
-    public IConnectionMultiplexer Connection => _connection.Value;
+    public RedisConnectionSource(IConnectionMultiplexer connection) => _connection = connection;
+
+    public RedisConnectionSource(Func<IConnectionMultiplexer> connect) => _connect = connect;
+
+    // The connection once made, or null while the factory has not succeeded yet.
+    public IConnectionMultiplexer? Current => Volatile.Read(ref _connection);
+
+    // Completes with the connection; at most one factory call runs at a time, and a failed one is retried by the next caller.
+    public Task<IConnectionMultiplexer> ConnectAsync()
+    {
+        if (Current is { } connection)
+        {
+            return Task.FromResult(connection);
+        }
+
+        lock (_gate)
+        {
+            if (_connecting is null || _connecting.IsFaulted || _connecting.IsCanceled)
+            {
+                _connecting = Task.Run(Connect);
+            }
+
+            return _connecting;
+        }
+    }
+
+    private IConnectionMultiplexer Connect()
+    {
+        var connection = _connect!() ?? throw new InvalidOperationException("The UseRedis connection factory returned null; return a connection.");
+        Volatile.Write(ref _connection, connection);
+        return connection;
+    }
 }

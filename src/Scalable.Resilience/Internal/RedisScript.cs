@@ -25,6 +25,7 @@ internal sealed class RedisScript(string text)
 
     public static bool IsNoScript(RedisServerException exception) => exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
 
+    // For calls off the decision path (lease renewal), which need no separate waits.
     public async Task<RedisResult> EvaluateAsync(IDatabaseAsync database, RedisKey[] keys, RedisValue[] arguments)
     {
         try
@@ -34,18 +35,6 @@ internal sealed class RedisScript(string text)
         catch (RedisServerException exception) when (IsNoScript(exception))
         {
             return await EvaluateTextAsync(database, keys, arguments).ConfigureAwait(false);
-        }
-    }
-
-    public RedisResult Evaluate(IDatabase database, RedisKey[] keys, RedisValue[] arguments)
-    {
-        try
-        {
-            return database.ScriptEvaluate(_sha1, keys, arguments);
-        }
-        catch (RedisServerException exception) when (IsNoScript(exception))
-        {
-            return database.ScriptEvaluate(text, keys, arguments);
         }
     }
 }

@@ -25,12 +25,6 @@ internal static class ResilienceMetrics
     private static readonly Counter<long> Decisions = Meter.CreateCounter<long>(
         "scalable.resilience.rate_limiter.decisions", "{decision}", "Permit decisions of Scalable rate limiters, by limiter, result and source (redis, fallback).");
 
-    private static readonly Counter<long> PipelineRejections = Meter.CreateCounter<long>(
-        "scalable.resilience.pipeline.rejections", "{execution}", "Executions a pipeline's rate-limit strategy rejected.");
-
-    private static readonly Counter<long> Retries = Meter.CreateCounter<long>(
-        "scalable.resilience.pipeline.retries", "{retry}", "Retries made by standard pipelines.");
-
     private static readonly Counter<long> BreakerTransitions = Meter.CreateCounter<long>(
         "scalable.resilience.circuit_breaker.transitions", "{transition}", "Circuit-breaker state changes, by breaker and new state.");
 
@@ -51,16 +45,6 @@ internal static class ResilienceMetrics
             Decisions.Add(1, new("limiter", limiter), new("result", acquired ? "acquired" : "rejected"), new("source", source));
         }
     }
-
-    public static void RecordPipelineRejection(string strategy)
-    {
-        if (PipelineRejections.Enabled)
-        {
-            PipelineRejections.Add(1, new KeyValuePair<string, object?>("strategy", strategy));
-        }
-    }
-
-    public static void RecordRetry(string pipeline) => Retries.Add(1, new KeyValuePair<string, object?>("pipeline", pipeline));
 
     public static void RecordBreakerTransition(string breaker, string state)
         => BreakerTransitions.Add(1, new("breaker", breaker), new("state", state));

@@ -37,7 +37,7 @@ internal sealed class ScalableResilienceOptionsValidator(IServiceProvider servic
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    private static void Validate(string path, StandardPipelineOptions options, List<string> errors)
+    internal static void Validate(string path, StandardPipelineOptions options, List<string> errors)
     {
         Range(errors, $"{path}:TotalTimeout", options.TotalTimeout, MinTimeout, MaxTimeout);
         Range(errors, $"{path}:AttemptTimeout", options.AttemptTimeout, MinTimeout, MaxTimeout);

@@ -2,25 +2,28 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Polly;
 using Polly.CircuitBreaker;
+using Polly.RateLimiting;
 using Polly.Retry;
 
 namespace Scalable.Resilience.Internal;
 
 // Builds the standard preset, outermost first: rate limiter -> total timeout -> retry -> circuit breaker -> attempt timeout.
+// The limiter strategy is Polly.RateLimiting's, so rejections are RateLimiterRejectedException and Polly's telemetry
+// reports them (OnRateLimiterRejected); we add no counter of our own for them.
 internal static class StandardPipelineConfigurator
 {
-    public static void Configure(ResiliencePipelineBuilder builder, string name, StandardPipelineOptions options, IServiceProvider services, Action<Action> onDisposed)
+    public static void Configure(ResiliencePipelineBuilder builder, string name, StandardPipelineOptions options, IServiceProvider? services, Action<Action>? onDisposed)
     {
         if (options.RateLimiter.Enabled)
         {
-            builder.AddScalableRateLimiter(new RateLimitStrategyOptions { RateLimiter = ResolveLimiter(name, options.RateLimiter, services, onDisposed) });
+            builder.AddRateLimiter(ResolveLimiter(name, options.RateLimiter, services, onDisposed));
         }
 
         builder.AddTimeout(options.TotalTimeout);
 
         if (options.Retry.Enabled)
         {
-            builder.AddRetry(CreateRetry(name, options.Retry));
+            builder.AddRetry(CreateRetry(options.Retry));
         }
 
         if (options.CircuitBreaker.Enabled)
@@ -31,11 +34,11 @@ internal static class StandardPipelineConfigurator
         builder.AddTimeout(options.AttemptTimeout);
     }
 
-    private static RateLimiter ResolveLimiter(string pipeline, StandardRateLimitOptions options, IServiceProvider services, Action<Action> onDisposed)
+    private static RateLimiter ResolveLimiter(string pipeline, StandardRateLimitOptions options, IServiceProvider? services, Action<Action>? onDisposed)
     {
         if (options.LimiterName is { } limiterName)
         {
-            return services.GetKeyedService<RateLimiter>(limiterName)
+            return services?.GetKeyedService<RateLimiter>(limiterName)
                 ?? throw new InvalidOperationException(
                     $"Pipelines:{pipeline}:RateLimiter:LimiterName is '{limiterName}', but no limiter of that name is registered; call AddRateLimiter(\"{limiterName}\", ...) on the Scalable resilience builder.");
         }
@@ -46,16 +49,21 @@ internal static class StandardPipelineConfigurator
             QueueLimit = options.QueueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
-        ResilienceMetrics.ObserveQueue(limiter, pipeline);
-        onDisposed(() =>
+        // Only a pipeline that is told when it is disposed (a registry's) reports its queue: the gauge must forget the limiter then.
+        if (onDisposed is not null)
         {
-            ResilienceMetrics.ForgetQueue(limiter);
-            limiter.Dispose();
-        });
+            ResilienceMetrics.ObserveQueue(limiter, pipeline);
+            onDisposed(() =>
+            {
+                ResilienceMetrics.ForgetQueue(limiter);
+                limiter.Dispose();
+            });
+        }
+
         return limiter;
     }
 
-    private static RetryStrategyOptions CreateRetry(string pipeline, StandardRetryOptions options) => new()
+    private static RetryStrategyOptions CreateRetry(StandardRetryOptions options) => new()
     {
         MaxRetryAttempts = options.MaxRetryAttempts,
         Delay = options.BaseDelay,
@@ -63,14 +71,9 @@ internal static class StandardPipelineConfigurator
         BackoffType = DelayBackoffType.Exponential,
         UseJitter = options.UseJitter,
         ShouldHandle = args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)),
-        OnRetry = _ =>
-        {
-            ResilienceMetrics.RecordRetry(pipeline);
-            return ValueTask.CompletedTask;
-        },
     };
 
-    private static CircuitBreakerStrategyOptions CreateBreaker(string pipeline, StandardCircuitBreakerOptions options, IServiceProvider services)
+    private static CircuitBreakerStrategyOptions CreateBreaker(string pipeline, StandardCircuitBreakerOptions options, IServiceProvider? services)
     {
         var breaker = new CircuitBreakerStrategyOptions
         {
@@ -86,7 +89,7 @@ internal static class StandardPipelineConfigurator
 
         if (options.SharedName is { } sharedName)
         {
-            var breakers = services.GetService<SharedCircuitBreakers>()
+            var breakers = services?.GetService<SharedCircuitBreakers>()
                 ?? throw new InvalidOperationException(
                     $"Pipelines:{pipeline}:CircuitBreaker:SharedName is set, but no Redis connection is configured; call UseRedis(...) on the Scalable resilience builder.");
             breakers.Get(sharedName).Apply(breaker);
@@ -97,7 +100,7 @@ internal static class StandardPipelineConfigurator
 
     // Rejections by our own breaker or limiter are not worth retrying or counting as dependency failures; cancellation is the caller's choice.
     private static bool IsTransient(Exception? exception)
-        => exception is not null and not OperationCanceledException and not BrokenCircuitException and not RateLimitRejectedException;
+        => exception is not null and not OperationCanceledException and not BrokenCircuitException and not RateLimiterRejectedException;
 
     private static ValueTask Transition(string pipeline, string state)
     {

@@ -239,10 +239,10 @@ public sealed class RedisFailureBoundTests : IAsyncLifetime
         await breaker.CloseAsync();
         Assert.InRange(watch.Elapsed, TimeSpan.Zero, Bound * 2); // each Redis wait is at most 1 s
 
+        // The caller's token ends the wait: the breaker's own one-second bound would end it without an exception (it
+        // logs and returns), so the exception alone shows the token was honoured, with no timing to assert.
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
-        watch.Restart();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => breaker.IsolateAsync(cancel.Token));
-        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(0.9));
         await breaker.CloseAsync();
     }
 

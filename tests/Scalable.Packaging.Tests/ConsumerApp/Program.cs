@@ -13,6 +13,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Polly;
 using Polly.CircuitBreaker;
+using Polly.RateLimiting;
 using Polly.Registry;
 using Scalable.Caching;
 using Scalable.Messaging;
@@ -75,7 +76,7 @@ await Check("ScalableResilienceBuilder.UseRedis", async () =>
 {
     var pipeline = host.Services.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("payments");
     await pipeline.ExecuteAsync(static _ => ValueTask.CompletedTask);
-    var rejected = await Throws<RateLimitRejectedException>(() => pipeline.ExecuteAsync(static _ => ValueTask.CompletedTask).AsTask());
+    var rejected = await Throws<RateLimiterRejectedException>(() => pipeline.ExecuteAsync(static _ => ValueTask.CompletedTask).AsTask());
     using var otherInstance = new RedisGcraRateLimiter(redis, Shared(new RedisGcraRateLimiterOptions { Name = "api" }, permitLimit: 1));
     using var lease = await otherInstance.AcquireAsync();
     Expect(!lease.IsAcquired, "another instance of limiter 'api' got a permit that the pipeline had used");

@@ -119,7 +119,8 @@ public sealed class DistributedSingleFlightTests(RedisFixture redis) : IClassFix
     {
         var prefix = CacheInstance.NewPrefix();
         using var holder = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
-        using var waiter = CacheInstance.WithRedis(redis.Connect(), o => o.LeaseWaitTimeout = TimeSpan.FromSeconds(1), prefix);
+        var waitTimeout = TimeSpan.FromSeconds(1);
+        using var waiter = CacheInstance.WithRedis(redis.Connect(), o => o.LeaseWaitTimeout = waitTimeout, prefix);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var holderStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -131,10 +132,18 @@ public sealed class DistributedSingleFlightTests(RedisFixture redis) : IClassFix
         }).AsTask();
         await holderStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        var value = await waiter.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("impatient")).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        // When the waiter's factory starts says how long it waited: a lower bound, which a loaded machine can only lengthen.
+        var waiting = Stopwatch.StartNew();
+        var waitedBeforeComputing = TimeSpan.Zero;
+        var value = await waiter.Cache.GetOrCreateAsync("k", _ =>
+        {
+            waitedBeforeComputing = waiting.Elapsed;
+            return ValueTask.FromResult("impatient");
+        }).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         release.SetResult();
 
         Assert.Equal("impatient", value);
+        Assert.True(waitedBeforeComputing >= waitTimeout, $"the waiter computed after {waitedBeforeComputing.TotalMilliseconds:0} ms, before its wait timeout; log:\n{waiter.Log.Text}");
         Assert.Equal("slow", await holderCall);
     }
 

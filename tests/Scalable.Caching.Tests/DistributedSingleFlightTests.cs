@@ -1,3 +1,7 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+
 namespace Scalable.Caching.Tests;
 
 public sealed class DistributedSingleFlightTests(RedisFixture redis) : IClassFixture<RedisFixture>
@@ -22,6 +26,50 @@ public sealed class DistributedSingleFlightTests(RedisFixture redis) : IClassFix
         Assert.Equal(1, runs);
         Assert.Equal(1000, values.Length);
         Assert.All(values, v => Assert.Equal("computed once", v));
+    }
+
+    [Fact]
+    public async Task A_fleet_stampede_throws_no_exception_inside_the_cache_on_the_normal_path()
+    {
+        // Timeouts far beyond any stall of a loaded machine: a slow Redis call is not the normal path this test is about.
+        using var fleet = new CacheFleet(() => redis.Server.Connect("asyncTimeout=60000,syncTimeout=60000"), 4, o => o.L2OperationTimeout = TimeSpan.FromSeconds(60));
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => fleet[i].Cache.GetOrCreateAsync("warm-up", _ => ValueTask.FromResult(0)).AsTask()));
+        var cache = typeof(Internal.ScalableCache).Assembly;
+        var thrown = new ConcurrentQueue<string>();
+        var marker = new object();
+        var scope = new AsyncLocal<object?>();
+        void Record(object? sender, FirstChanceExceptionEventArgs e)
+        {
+            // Only exceptions raised under this test's calls (their execution context carries the marker) and thrown
+            // with the cache's own code on the stack: not other tests' exceptions, nor the Redis client's own.
+            if (scope.Value == marker && new StackTrace(1, false).GetFrames().Any(f => f.GetMethod()?.Module.Assembly == cache))
+            {
+                thrown.Enqueue($"{e.Exception.GetType().Name}: {e.Exception.Message}\n{new StackTrace(1, false)}");
+            }
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += Record;
+        try
+        {
+            scope.Value = marker;
+            for (var stampede = 0; stampede < 5; stampede++)
+            {
+                var key = $"cold-{stampede}";
+                var callers = Enumerable.Range(0, 40).Select(i => Task.Run(async () => await fleet[i % 4].Cache.GetOrCreateAsync(key, async ct =>
+                {
+                    await Task.Delay(20, ct);
+                    return 42;
+                })));
+                Assert.All(await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(60)), v => Assert.Equal(42, v));
+            }
+        }
+        finally
+        {
+            scope.Value = null;
+            AppDomain.CurrentDomain.FirstChanceException -= Record;
+        }
+
+        Assert.True(thrown.IsEmpty, $"{thrown.Count} exception(s) thrown inside the cache; the first:\n{thrown.FirstOrDefault()}");
     }
 
     [Fact]
@@ -71,7 +119,8 @@ public sealed class DistributedSingleFlightTests(RedisFixture redis) : IClassFix
     {
         var prefix = CacheInstance.NewPrefix();
         using var holder = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
-        using var waiter = CacheInstance.WithRedis(redis.Connect(), o => o.LeaseWaitTimeout = TimeSpan.FromSeconds(1), prefix);
+        var waitTimeout = TimeSpan.FromSeconds(1);
+        using var waiter = CacheInstance.WithRedis(redis.Connect(), o => o.LeaseWaitTimeout = waitTimeout, prefix);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var holderStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -83,10 +132,18 @@ public sealed class DistributedSingleFlightTests(RedisFixture redis) : IClassFix
         }).AsTask();
         await holderStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        var value = await waiter.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("impatient")).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        // When the waiter's factory starts says how long it waited: a lower bound, which a loaded machine can only lengthen.
+        var waiting = Stopwatch.StartNew();
+        var waitedBeforeComputing = TimeSpan.Zero;
+        var value = await waiter.Cache.GetOrCreateAsync("k", _ =>
+        {
+            waitedBeforeComputing = waiting.Elapsed;
+            return ValueTask.FromResult("impatient");
+        }).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         release.SetResult();
 
         Assert.Equal("impatient", value);
+        Assert.True(waitedBeforeComputing >= waitTimeout, $"the waiter computed after {waitedBeforeComputing.TotalMilliseconds:0} ms, before its wait timeout; log:\n{waiter.Log.Text}");
         Assert.Equal("slow", await holderCall);
     }
 

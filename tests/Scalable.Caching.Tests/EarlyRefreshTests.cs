@@ -37,27 +37,48 @@ public sealed class EarlyRefreshTests(RedisFixture redis) : IClassFixture<RedisF
         Assert.True(seen.Count >= 3, $"reads should have seen refreshed values (saw {string.Join(",", seen)})");
     }
 
-    [Fact]
-    public async Task With_beta_zero_no_early_refresh_happens()
+    // One millisecond before expiry, with a factory that took 100 ms, XFetch refreshes with probability
+    // exp(-1 / (100 * beta)): about 1 for any positive beta, 0 only when beta 0 turns it off.
+    [Theory]
+    [InlineData(0.0, false)]
+    [InlineData(100.0, true)]
+    public async Task In_the_last_millisecond_before_expiry_only_beta_zero_keeps_reads_from_refreshing_early(double beta, bool refreshes)
     {
-        using var instance = CacheInstance.Local();
-        var options = new CacheEntryOptions { Duration = TimeSpan.FromSeconds(30), EarlyRefreshBeta = 0 };
+        var clock = new FakeTimeProvider();
+        using var instance = CacheInstance.Local(time: clock);
+        using var counts = new CacheCounters(instance);
+        var options = new CacheEntryOptions { Duration = TimeSpan.FromSeconds(30), EarlyRefreshBeta = beta };
         var runs = 0;
-        Func<CancellationToken, ValueTask<int>> factory = async ct =>
+        Func<CancellationToken, ValueTask<int>> factory = _ =>
         {
-            Interlocked.Increment(ref runs);
-            await Task.Delay(100, ct);
-            return 1;
+            if (Interlocked.Increment(ref runs) == 1)
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(100));
+            }
+
+            return ValueTask.FromResult(1);
         };
         await instance.Cache.GetOrCreateAsync("k", factory, options);
+        clock.Advance(options.Duration - TimeSpan.FromMilliseconds(1));
 
-        for (var i = 0; i < 80; i++)
+        for (var i = 0; i < 50; i++)
         {
-            await instance.Cache.GetOrCreateAsync("k", factory, options);
-            await Task.Delay(10);
+            var read = instance.Cache.GetOrCreateAsync("k", factory, options);
+            Assert.True(read.IsCompletedSuccessfully, "a read before expiry is served from L1");
+            Assert.Equal(1, await read);
         }
 
-        Assert.Equal(1, runs);
+        // A read starts an early refresh (and counts it) before it returns, so the count is final here.
+        if (refreshes)
+        {
+            Assert.True(counts["scalable.cache.early_refreshes"] >= 1, "a high beta refreshes in the last millisecond");
+            await Eventually.TrueAsync(() => Volatile.Read(ref runs) >= 2, because: "the early refresh to run the factory");
+        }
+        else
+        {
+            Assert.Equal(0, counts["scalable.cache.early_refreshes"]);
+            Assert.Equal(1, Volatile.Read(ref runs));
+        }
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using StackExchange.Redis;
 
 namespace Scalable.Caching.Tests;
@@ -19,10 +20,15 @@ public sealed class RedisOutageTests
     }
 
     // Both instances hold "k" = "v1" in L1 and L2; then Redis hangs (SIGSTOP), keeping its data, while one change is made.
-    private static async Task BothHoldV1ThenChangeWhileRedisHangsAsync(RedisServer server, CacheInstance a, CacheInstance b, Func<Task> change)
+    private static async Task BothHoldV1ThenChangeWhileRedisHangsAsync(RedisServer server, CacheInstance a, CacheInstance b, Func<Task> change, Func<Task>? before = null)
     {
         await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"));
         Assert.Equal("v1", await b.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("b's factory")));
+        if (before is not null)
+        {
+            await before();
+        }
+
         await server.PauseAsync();
         try
         {
@@ -32,6 +38,21 @@ public sealed class RedisOutageTests
         {
             await server.ResumeAsync();
         }
+    }
+
+    // Checks what A serves from the moment Redis answers again until its queued removals are replayed, and once after:
+    // a single wrong read fails (an Eventually would let a temporary re-read of the old L2 value through).
+    private static async Task UntilReplayedAsync(CacheInstance a, Func<Task> check)
+    {
+        var limit = Stopwatch.StartNew();
+        while (a.Internal.PendingRemovalCount > 0)
+        {
+            await check();
+            Assert.True(limit.Elapsed < TimeSpan.FromSeconds(30), $"A did not replay its queued removals within 30 s; its log:\n{a.Log.Text}");
+            await Task.Delay(10);
+        }
+
+        await check();
     }
 
     [Fact]
@@ -76,22 +97,41 @@ public sealed class RedisOutageTests
     }
 
     [Fact]
-    public async Task A_removal_made_while_redis_hangs_is_replayed_so_the_old_value_does_not_come_back_from_l2()
+    public async Task A_removal_made_while_redis_hangs_is_replayed_and_until_then_the_old_value_is_never_read_back_from_l2()
     {
         await using var server = await RedisServer.StartLocalAsync();
-        using var fleet = new CacheFleet(() => server.Connect(), 2, HungRedisOptions);
-        var (a, b) = (fleet[0], fleet[1]);
+        var prefix = CacheInstance.NewPrefix();
+
+        // The breaker stays closed, so A's reads do reach Redis as soon as it answers, and the replay loop waits
+        // a break (2 s) first: reads meet L2 while the removal is still queued.
+        void Options(ScalableCachingOptions o)
+        {
+            HungRedisOptions(o);
+            o.L2CircuitBreakerFailureThreshold = 1000;
+            o.L2CircuitBreakerBreakDuration = TimeSpan.FromSeconds(2);
+        }
+
+        using var a = CacheInstance.WithRedis(server.Connect(), Options, prefix);
+        using var b = CacheInstance.WithRedis(server.Connect(), Options, prefix);
+        using var raw = server.Connect();
+        var stored = $"{prefix}v:k";
+        byte[]? old = null;
         await BothHoldV1ThenChangeWhileRedisHangsAsync(server, a, b, async () =>
         {
             await a.Cache.RemoveAsync("k");
             Assert.Equal(1, a.Internal.PendingRemovalCount);
-        });
+        }, before: async () => old = (byte[]?)await raw.GetDatabase().StringGetAsync(stored));
 
-        await Eventually.TrueAsync(
-            async () => !(await a.Cache.TryGetAsync<string>("k")).HasValue && a.Internal.PendingRemovalCount == 0,
-            because: "A to replay the removal once Redis answers, never re-reading the removed value from L2");
+        // A frozen Redis still runs the deletion it was sent when it wakes. Put v1 back as a Redis that never got the
+        // deletion would still hold it (lost with a connection, or restarted from its persistence): only the queue
+        // keeps A from reading it.
+        await Eventually.TrueAsync(async () => !await raw.GetDatabase().KeyExistsAsync(stored), because: "the frozen Redis to run the deletion it received");
+        Assert.NotNull(old);
+        await raw.GetDatabase().StringSetAsync(stored, old);
+
+        await UntilReplayedAsync(a, async () => Assert.False((await a.Cache.TryGetAsync<string>("k")).HasValue, "A re-read the removed value from L2"));
+        Assert.False(await raw.GetDatabase().KeyExistsAsync(stored), "the replay should delete the value L2 still held");
         await Eventually.TrueAsync(async () => !(await b.Cache.TryGetAsync<string>("k")).HasValue, because: "B to hear the replayed removal");
-        Assert.False((await a.Cache.TryGetAsync<string>("k")).HasValue);
     }
 
     [Fact]
@@ -107,8 +147,7 @@ public sealed class RedisOutageTests
             Assert.Equal("v2", (await a.Cache.TryGetAsync<string>("k")).Value);
         });
 
-        await Eventually.TrueAsync(() => a.Internal.PendingRemovalCount == 0, because: "A to replay the set as a removal once Redis answers");
-        Assert.Equal("v2", (await a.Cache.TryGetAsync<string>("k")).Value);
+        await UntilReplayedAsync(a, async () => Assert.Equal("v2", (await a.Cache.TryGetAsync<string>("k")).Value));
         await Eventually.TrueAsync(
             async () => await b.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("reloaded by b")) == "reloaded by b",
             because: "B to drop v1, which the set replaced, and never read it back from L2");
@@ -127,18 +166,26 @@ public sealed class RedisOutageTests
     }
 
     [Fact]
-    public async Task A_hung_redis_does_not_hold_callers_longer_than_the_operation_timeout()
+    public async Task A_hung_redis_does_not_hold_a_caller_longer_than_the_documented_bound_for_its_operation_timeout()
     {
+        // docs/caching.md: at most about four timed-out calls before the breaker skips Redis, 3 s for the default 0.5 s;
+        // scaled to 0.3 s that is 1.8 s. The connection's own timeout (2 s here) would hold a caller 6 s or more.
+        var timeout = TimeSpan.FromMilliseconds(300);
+        var bound = timeout * 6;
+        var slack = TimeSpan.FromSeconds(2); // headroom for a loaded two-core machine, still under the 6 s the client would take
         await using var server = await RedisServer.StartLocalAsync();
-        using var a = CacheInstance.WithRedis(server.Connect(), o => o.L2OperationTimeout = TimeSpan.FromMilliseconds(300), CacheInstance.NewPrefix());
+        using var a = CacheInstance.WithRedis(server.Connect(), o => o.L2OperationTimeout = timeout, CacheInstance.NewPrefix());
         await a.Cache.GetOrCreateAsync("warm", _ => ValueTask.FromResult(0));
 
         await server.PauseAsync();
         try
         {
+            var watch = Stopwatch.StartNew();
             var value = await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("computed while redis hangs")).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            var took = watch.Elapsed;
 
             Assert.Equal("computed while redis hangs", value);
+            Assert.True(took <= bound + slack, $"the caller waited {took.TotalSeconds:0.00} s; its log:\n{a.Log.Text}");
         }
         finally
         {

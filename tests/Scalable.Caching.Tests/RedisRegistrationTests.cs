@@ -28,12 +28,23 @@ public sealed class RedisRegistrationTests(RedisFixture redis) : IClassFixture<R
     [Fact]
     public async Task The_cache_disposes_a_connection_it_opened_but_not_one_it_was_given()
     {
+        // The connection the cache opens is known to the server by its client name, which a test can look for.
+        var name = $"opened-by-cache-{Guid.NewGuid():N}";
+        using var admin = redis.Server.Connect("allowAdmin=true");
+        var server = admin.GetServer(redis.Server.Endpoint);
+        async Task<int> OpenedConnectionsAsync() => (await server.ClientListAsync()).Count(c => c.Name == name);
+        var opened = new ServiceCollection().AddScalableCaching().WithRedis($"{redis.Server.ConnectionString},name={name}").Services.BuildServiceProvider();
         using var given = redis.Connect();
-        var provider = new ServiceCollection().AddScalableCaching().WithRedis(_ => given).Services.BuildServiceProvider();
-        await provider.GetRequiredService<IScalableCache>().SetAsync(CacheInstance.NewKey(), 1);
+        var withGiven = new ServiceCollection().AddScalableCaching().WithRedis(_ => given).Services.BuildServiceProvider();
+        await opened.GetRequiredService<IScalableCache>().SetAsync(CacheInstance.NewKey(), 1);
+        await withGiven.GetRequiredService<IScalableCache>().SetAsync(CacheInstance.NewKey(), 1);
+        Assert.True(await OpenedConnectionsAsync() > 0, "the connection the cache opened should be listed by the server under its name");
 
-        await provider.DisposeAsync();
+        await opened.DisposeAsync();
+        await withGiven.DisposeAsync();
 
+        await Eventually.TrueAsync(async () => await OpenedConnectionsAsync() == 0, because: "the server to see the cache's own connection closed");
         Assert.True(given.IsConnected);
+        Assert.True(await given.GetDatabase().StringSetAsync(CacheInstance.NewKey(), "still usable"));
     }
 }

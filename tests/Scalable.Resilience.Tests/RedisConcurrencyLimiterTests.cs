@@ -44,23 +44,48 @@ public sealed class RedisConcurrencyLimiterTests(RedisFixture redis) : IClassFix
     }
 
     [Fact]
-    public async Task Renewing_a_lease_keeps_it_past_its_first_expiry()
+    public async Task A_renewed_lease_holds_its_permit_across_several_lease_lengths_while_an_unrenewed_one_is_taken()
     {
-        using var connection = redis.Connect();
-        var options = Options(permits: 1, lease: TimeSpan.FromSeconds(3));
-        using var limiter = new RedisConcurrencyLimiter(connection, options);
-        using var lease = await limiter.AcquireAsync();
-        Assert.True(lease.IsAcquired);
+        using var holderConnection = redis.Connect();
+        using var otherConnection = redis.Connect();
+        var leaseDuration = TimeSpan.FromSeconds(3);
+        var options = Options(permits: 2, lease: leaseDuration);
+        using var holder = new RedisConcurrencyLimiter(holderConnection, options);
+        using var other = new RedisConcurrencyLimiter(otherConnection, options);
+        using var renewed = await holder.AcquireAsync();
+        using var forgotten = await holder.AcquireAsync();
+        Assert.True(renewed.IsAcquired);
+        Assert.True(forgotten.IsAcquired);
 
-        for (var i = 0; i < 3; i++)
+        // The lease expires on the Redis server's clock, so this test waits in real time: 2.5 lease lengths, renewing one
+        // lease every third of a lease. Each round the other instance asks for both permits (it must never get them: the
+        // renewed one stays held) and for one (it gets it once the forgotten lease expired; it gives it straight back).
+        var freedAfter = (TimeSpan?)null;
+        var started = TimeProvider.System.GetTimestamp();
+        while (TimeProvider.System.GetElapsedTime(started) < leaseDuration * 2.5)
         {
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            Assert.True(await limiter.RenewAsync(lease));
+            await Task.Delay(leaseDuration / 3);
+            Assert.True(await holder.RenewAsync(renewed), $"the renewal at {TimeProvider.System.GetElapsedTime(started)}");
+            using (var both = await other.AcquireAsync(2))
+            {
+                Assert.False(both.IsAcquired, $"the other instance took the renewed lease's permit at {TimeProvider.System.GetElapsedTime(started)}");
+            }
+
+            using var one = await other.AcquireAsync();
+            freedAfter ??= one.IsAcquired ? TimeProvider.System.GetElapsedTime(started) : null;
         }
 
-        Assert.False((await limiter.AcquireAsync()).IsAcquired);
-        lease.Dispose();
-        Assert.False(await limiter.RenewAsync(lease));
+        // The forgotten lease shows what the renewed one escaped: its permit went to the other instance after about one lease.
+        Assert.NotNull(freedAfter);
+        Assert.True(freedAfter >= leaseDuration * 0.9, $"the forgotten lease's permit was free after {freedAfter}, before its lease of {leaseDuration} ended");
+
+        renewed.Dispose();
+        Assert.False(await holder.RenewAsync(renewed));
+        await Eventually.TrueAsync(async () =>
+        {
+            using var both = await other.AcquireAsync(2);
+            return both.IsAcquired;
+        }, TimeSpan.FromSeconds(10), "both permits once the renewed lease is released");
     }
 
     private static RedisConcurrencyLimiterOptions Options(int permits, TimeSpan lease)

@@ -1,13 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
 using Scalable.TestSupport;
+using StackExchange.Redis;
 
 namespace Scalable.Resilience.Tests;
 
 public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixture<RedisFixture>
 {
+    private const int RemoteChangeEventId = 6004;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     [Fact]
@@ -19,18 +22,24 @@ public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixtur
         var pipelineA = a.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("payments");
         var pipelineB = b.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("payments");
         await b.GetRequiredService<SharedCircuitBreakers>().Get(name).Ready;
+        var calledOnB = 0;
+        await pipelineB.ExecuteAsync(_ => { calledOnB++; return ValueTask.CompletedTask; });
+        Assert.Equal(1, calledOnB);
 
         for (var i = 0; i < 2; i++)
         {
             await Assert.ThrowsAsync<InvalidOperationException>(async () => await pipelineA.ExecuteAsync<int>(_ => throw new InvalidOperationException("dependency down")));
         }
 
-        var calledOnB = 0;
+        // B ran the call before A's failures (it was closed: the rejection below is A's break, not B's own state), runs
+        // every call it lets through while the break travels, and runs none once it rejects.
+        var letThrough = 1;
         await Eventually.TrueAsync(async () =>
         {
             try
             {
                 await pipelineB.ExecuteAsync(_ => { calledOnB++; return ValueTask.CompletedTask; });
+                letThrough++;
                 return false;
             }
             catch (BrokenCircuitException)
@@ -38,7 +47,9 @@ public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixtur
                 return true;
             }
         }, Bound, "instance B to see the breaker opened by A");
+        Assert.Equal(letThrough, calledOnB);
         await Assert.ThrowsAnyAsync<BrokenCircuitException>(async () => await pipelineB.ExecuteAsync(_ => { calledOnB++; return ValueTask.CompletedTask; }));
+        Assert.Equal(letThrough, calledOnB);
     }
 
     [Fact]
@@ -106,12 +117,34 @@ public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixtur
     }
 
     [Fact]
-    public void A_container_with_shared_breakers_can_be_disposed_synchronously()
+    public async Task A_container_disposed_synchronously_stops_its_shared_breakers_listening()
     {
-        var provider = Instance($"sync-{Guid.NewGuid():N}");
+        var name = $"sync-{Guid.NewGuid():N}";
+        using var connection = redis.Connect();
+        using var logs = new RecordingLoggerProvider();
+        var provider = Instance(name, connection, logs);
         provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("payments");
+        var disposed = provider.GetRequiredService<SharedCircuitBreakers>().Get(name);
+        await disposed.Ready;
+        // A pipeline the container does not own, on the disposed breaker's manual control: it shows whether an isolation still reaches it.
+        var outliving = Pipeline(disposed);
+        Assert.Equal(1, await Subscribers(connection, name));
 
         provider.Dispose();
+
+        // The connection stays open (the test owns it), so only the breaker's own unsubscribe ends the subscription.
+        await Eventually.TrueAsync(async () => await Subscribers(connection, name) == 0, Bound, "the disposed breaker to unsubscribe");
+        using var connectionA = redis.Connect();
+        using var connectionB = redis.Connect();
+        await using var isolating = new SharedCircuitBreaker(connectionA, name);
+        await using var witness = new SharedCircuitBreaker(connectionB, name);
+        var witnessPipeline = Pipeline(witness);
+        await Task.WhenAll(isolating.Ready, witness.Ready);
+        await isolating.IsolateAsync();
+        await Eventually.TrueAsync(() => Rejects(witnessPipeline), Bound, "a live instance to be isolated");
+
+        Assert.False(await Rejects(outliving), "the disposed breaker still followed an isolation");
+        Assert.DoesNotContain(logs.Entries, entry => entry.Level >= LogLevel.Warning || entry.EventId == RemoteChangeEventId);
     }
 
     [Fact]
@@ -153,11 +186,23 @@ public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixtur
             BreakDuration = TimeSpan.FromSeconds(30),
         })).Build();
 
-    private ServiceProvider Instance(string sharedName)
+    // How many connections listen on the shared breaker's channel, as the Redis server counts them.
+    private static async Task<long> Subscribers(IConnectionMultiplexer connection, string name)
+    {
+        var reply = (RedisResult[])(await connection.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", "scalable:cb:" + name))!;
+        return (long)reply[1];
+    }
+
+    private ServiceProvider Instance(string sharedName, IConnectionMultiplexer? connection = null, ILoggerProvider? logs = null)
     {
         var services = new ServiceCollection();
+        if (logs is not null)
+        {
+            services.AddLogging(logging => logging.AddProvider(logs));
+        }
+
         services.AddScalableResilience()
-            .UseRedis(_ => redis.Connect())
+            .UseRedis(_ => connection ?? redis.Connect())
             .AddPipeline("payments", p =>
             {
                 p.Retry.Enabled = false;

@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
+using Polly.Retry;
+using Polly.Telemetry;
 using Polly.Timeout;
 
 namespace Scalable.Resilience.Tests;
@@ -24,38 +26,65 @@ public sealed class StandardPipelineTests
         var result = await Clock.RunAsync(_clock, async () => await pipeline.ExecuteAsync(_ =>
         {
             attempts.Add(_clock.GetUtcNow());
-            return attempts.Count < 3 ? throw new InvalidOperationException("transient") : ValueTask.FromResult(42);
+            return attempts.Count < 4 ? throw new InvalidOperationException("transient") : ValueTask.FromResult(42);
         }), TimeSpan.FromMilliseconds(10));
 
         // The clock keeps moving in 10 ms steps while the retry's continuation waits for a thread, so on a busy machine an
-        // attempt can see the clock many steps late: never early. The bounds still tell 2 s then 4 s (doubling) apart
-        // from a constant delay (2 s, 2 s) and from a steeper growth (2 s, 8 s).
+        // attempt can see the clock many steps late: never early. Three gaps tell 2 s, 4 s, 8 s (doubling) apart from a
+        // constant delay (2, 2, 2), a linear one (2, 4, 6) and a steeper growth (2, 8, 32).
         Assert.Equal(42, result);
-        Assert.Equal(3, attempts.Count);
+        Assert.Equal(4, attempts.Count);
         Assert.InRange(attempts[1] - attempts[0], TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3.5));
         Assert.InRange(attempts[2] - attempts[1], TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(7));
+        Assert.InRange(attempts[3] - attempts[2], TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(12));
     }
 
     [Fact]
-    public async Task Jittered_retries_stay_within_the_backoff_bounds_and_give_up_after_the_limit()
+    public async Task Jittered_retries_start_within_the_doubling_windows_of_decorrelated_jitter_and_give_up_after_the_limit()
     {
+        // Polly's decorrelated jitter (the documented Retry:UseJitter behaviour) lets one delay fall anywhere from 0 to
+        // about twice its base, but the n-th retry starts between Window(n - 1) and Window(n) base delays after the first
+        // failure: 0, 1.38, 2.84, 5.69, 11.4 base delays, windows that double, so the series still backs off exponentially.
+        // A constant or linear jitter, or no jitter at all (1, 3, 7, 15 base delays), leaves these windows.
+        static TimeSpan Window(int retry) => TimeSpan.FromSeconds(Math.Pow(2, retry) * Math.Tanh(Math.Sqrt(4.0 * retry)) / 1.4);
+        const int retries = 4;
+        var listener = new RetryDelays();
         var pipeline = Build(p =>
         {
-            p.Retry.MaxRetryAttempts = 2;
+            p.Retry.MaxRetryAttempts = retries;
             p.Retry.BaseDelay = TimeSpan.FromSeconds(1);
             p.CircuitBreaker.Enabled = false;
-        });
-        var attempts = new List<DateTimeOffset>();
+        }, listener);
+        var firstDelays = new HashSet<TimeSpan>();
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => Clock.RunAsync(_clock, async () => await pipeline.ExecuteAsync<int>(_ =>
+        for (var run = 0; run < 8; run++)
         {
-            attempts.Add(_clock.GetUtcNow());
-            throw new InvalidOperationException("down");
-        }), TimeSpan.FromMilliseconds(50)));
+            listener.Delays.Clear();
+            var attempts = new List<DateTimeOffset>();
+            await Assert.ThrowsAsync<InvalidOperationException>(() => Clock.RunAsync(_clock, async () => await pipeline.ExecuteAsync<int>(_ =>
+            {
+                attempts.Add(_clock.GetUtcNow());
+                throw new InvalidOperationException("down");
+            }), TimeSpan.FromMilliseconds(50)));
 
-        Assert.Equal(3, attempts.Count);
-        Assert.InRange(attempts[1] - attempts[0], TimeSpan.Zero, TimeSpan.FromSeconds(3));
-        Assert.InRange(attempts[2] - attempts[1], TimeSpan.Zero, TimeSpan.FromSeconds(6));
+            Assert.Equal(retries + 1, attempts.Count);
+            Assert.Equal(retries, listener.Delays.Count);
+            var sinceFirstFailure = TimeSpan.Zero;
+            for (var retry = 1; retry <= retries; retry++)
+            {
+                var delay = listener.Delays[retry - 1];
+                sinceFirstFailure += delay;
+                // Each tick-rounded delay may lose under one tick.
+                Assert.InRange(sinceFirstFailure, Window(retry - 1) - TimeSpan.FromTicks(retries), Window(retry));
+                // The pipeline really waits that delay on its clock (FakeTimeProvider keeps whole milliseconds of a timer; a busy
+                // machine may see the clock late, never early).
+                Assert.True(attempts[retry] - attempts[retry - 1] > delay - TimeSpan.FromMilliseconds(1), $"retry {retry} came {attempts[retry] - attempts[retry - 1]} after the previous attempt, before its delay of {delay}");
+            }
+
+            firstDelays.Add(listener.Delays[0]);
+        }
+
+        Assert.True(firstDelays.Count > 1, "the delays to vary between executions (jitter)");
     }
 
     [Fact]
@@ -141,11 +170,30 @@ public sealed class StandardPipelineTests
         Assert.Equal(1, await holder);
     }
 
-    private ResiliencePipeline Build(Action<StandardPipelineOptions> configure)
+    private ResiliencePipeline Build(Action<StandardPipelineOptions> configure, TelemetryListener? listener = null)
     {
         var services = new ServiceCollection().AddSingleton<TimeProvider>(_clock);
+        if (listener is not null)
+        {
+            services.Configure<TelemetryOptions>(telemetry => telemetry.TelemetryListeners.Add(listener));
+        }
+
         services.AddScalableResilience().AddPipeline("dependency", configure);
         var provider = services.BuildServiceProvider();
         return provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("dependency");
+    }
+
+    // The delays the retry strategy reports to Polly's telemetry, in order.
+    private sealed class RetryDelays : TelemetryListener
+    {
+        public List<TimeSpan> Delays { get; } = [];
+
+        public override void Write<TResult, TArgs>(in TelemetryEventArguments<TResult, TArgs> args)
+        {
+            if (args.Arguments is OnRetryArguments<TResult> retry)
+            {
+                Delays.Add(retry.RetryDelay);
+            }
+        }
     }
 }

@@ -53,9 +53,12 @@ internal static class LimiterScripts
           local free = limit - current - n
           local retry
           if free >= 0 and previous > 0 then
+            -- Fits in this window once the previous window's weight has shrunk enough.
             retry = ((1 - free / previous) - elapsed) * window
           else
-            retry = (index + 1) * window - now
+            -- Fits only in the next window, where this window's count becomes the weighted previous one: not at its start
+            -- (it still weighs fully there) but once its weight fell to limit - n.
+            retry = (index + 1) * window - now + (1 - (limit - n) / current) * window
           end
           return { 0, 0, math.max(1, math.ceil(retry)) }
         end

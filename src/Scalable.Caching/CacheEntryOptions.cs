@@ -18,7 +18,7 @@ public sealed class CacheEntryOptions
     /// <summary>Gets or sets how long callers wait for the factory before getting a stale value while it finishes in the background; used only when a stale value exists. <value>Default: infinite.</value></summary>
     public TimeSpan FactorySoftTimeout { get; set; } = Timeout.InfiniteTimeSpan;
 
-    /// <summary>Gets or sets how long the factory may run before it is cancelled. <value>Default: infinite.</value></summary>
+    /// <summary>Gets or sets how long callers wait for the factory before its token is cancelled and they get the fail-safe stale value or a <see cref="TimeoutException"/>; a factory that ignores its token finishes in the background and its value is dropped. <value>Default: infinite.</value></summary>
     public TimeSpan FactoryHardTimeout { get; set; } = Timeout.InfiniteTimeSpan;
 
     /// <summary>Gets or sets the XFetch beta: a read refreshes early with probability exp(-remaining / (factory time * beta)); zero disables early refresh. <value>Default: 1.</value></summary>

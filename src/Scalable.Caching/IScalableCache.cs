@@ -14,7 +14,7 @@ public interface IScalableCache
     /// <returns>The value, whether one exists, and whether it is stale.</returns>
     /// <exception cref="ArgumentException"><paramref name="key"/> is empty or too long.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="factory"/> is null.</exception>
-    /// <exception cref="TimeoutException">The factory passed its hard timeout and no stale value could be served.</exception>
+    /// <exception cref="TimeoutException">The factory passed <see cref="CacheEntryOptions.FactoryHardTimeout"/> (whether or not it honoured its token) and no stale value could be served.</exception>
     /// <exception cref="CachePayloadTooLargeException">The serialized value is larger than <see cref="ScalableCachingOptions.MaximumPayloadBytes"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while this caller waited.</exception>
     ValueTask<CacheResult<T>> GetOrCreateEntryAsync<TState, T>(

@@ -31,7 +31,7 @@ public sealed class FactoryTimeoutTests
     {
         var clock = new FakeTimeProvider();
         using var instance = CacheInstance.Local(time: clock);
-        var factoryCancelled = false;
+        var factoryCancelled = 0;
 
         var call = instance.Cache.GetOrCreateAsync<string>("k", async ct =>
         {
@@ -41,7 +41,7 @@ public sealed class FactoryTimeoutTests
             }
             catch (OperationCanceledException)
             {
-                factoryCancelled = true;
+                Interlocked.Exchange(ref factoryCancelled, 1);
                 throw;
             }
 
@@ -52,7 +52,7 @@ public sealed class FactoryTimeoutTests
         clock.Advance(TimeSpan.FromMilliseconds(1));
         var error = await Assert.ThrowsAsync<TimeoutException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        Assert.True(factoryCancelled);
+        await Eventually.TrueAsync(() => Volatile.Read(ref factoryCancelled) == 1, because: "the factory to see its token cancelled");
         Assert.Contains("FactoryHardTimeout", error.Message, StringComparison.Ordinal);
     }
 
@@ -72,6 +72,55 @@ public sealed class FactoryTimeoutTests
         }, options).AsTask();
         clock.Advance(TimeSpan.FromMilliseconds(200));
         var result = await call.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(new CacheResult<string>("v1", true, true), result);
+    }
+
+    [Fact]
+    public async Task A_factory_that_ignores_its_token_does_not_hold_callers_past_the_hard_timeout_and_its_late_value_is_dropped()
+    {
+        var clock = new FakeTimeProvider();
+        using var instance = CacheInstance.Local(time: clock);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new CacheEntryOptions { FactoryHardTimeout = TimeSpan.FromMilliseconds(200) };
+
+        var call = instance.Cache.GetOrCreateAsync<string>("k", async _ =>
+        {
+            await gate.Task;
+            finished.SetResult();
+            return "late";
+        }, options).AsTask();
+        clock.Advance(TimeSpan.FromMilliseconds(200));
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
+        var next = await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("fresh"), options).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        gate.SetResult();
+
+        Assert.Contains("FactoryHardTimeout", error.Message, StringComparison.Ordinal);
+        Assert.Equal("fresh", next);
+        await finished.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(100);
+        Assert.Equal("fresh", (await instance.Cache.TryGetAsync<string>("k")).Value);
+    }
+
+    [Fact]
+    public async Task A_factory_that_ignores_its_token_gets_callers_the_stale_value_at_the_hard_timeout()
+    {
+        var clock = new FakeTimeProvider();
+        using var instance = CacheInstance.Local(time: clock);
+        var options = WithStaleValue(o => o.FactoryHardTimeout = TimeSpan.FromMilliseconds(200));
+        await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"), options);
+        clock.Advance(TimeSpan.FromMilliseconds(300));
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var call = instance.Cache.GetOrCreateEntryAsync("k", async (_, _) =>
+        {
+            await gate.Task;
+            return "late";
+        }, options).AsTask();
+        clock.Advance(TimeSpan.FromMilliseconds(200));
+        var result = await call.WaitAsync(TimeSpan.FromSeconds(30));
+        gate.SetResult();
 
         Assert.Equal(new CacheResult<string>("v1", true, true), result);
     }

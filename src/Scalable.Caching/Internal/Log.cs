@@ -33,4 +33,7 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Warning, "Backplane message could not be handled: '{Message}'.")]
     public static partial void BadMessage(ILogger logger, string message, Exception? error);
+
+    [LoggerMessage(11, LogLevel.Debug, "Factory for '{Key}' finished after it was given up on (hard timeout or every caller cancelled); its value was dropped.")]
+    public static partial void AbandonedFactoryFinished(ILogger logger, string key);
 }

@@ -33,7 +33,7 @@ internal sealed partial class ScalableCache
         T value;
         try
         {
-            value = await run.ConfigureAwait(false);
+            value = await AbandonedWhenCancelledAsync(key, run, linked.Token).ConfigureAwait(false);
         }
         catch (Exception error)
         {
@@ -63,6 +63,40 @@ internal sealed partial class ScalableCache
         await stopRenewal.CancelAsync().ConfigureAwait(false);
         await renewal.ConfigureAwait(false);
         await StoreComputedAsync(flight, key, value, context, options, startedMs, (int)Math.Min(int.MaxValue, elapsed.TotalMilliseconds), leaseToken).ConfigureAwait(false);
+    }
+
+    // A factory that ignores its token must not hold callers: once the token is cancelled (hard timeout,
+    // every caller gone, or dispose) the flight goes on without it. Its late result is dropped rather than
+    // stored, so it can never overwrite a value computed after it was given up.
+    private async Task<T> AbandonedWhenCancelledAsync<T>(string key, Task<T> run, CancellationToken token)
+    {
+        if (run.IsCompleted)
+        {
+            return await run.ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await run.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested && !run.IsCompleted)
+        {
+            _ = ObserveAbandonedAsync(key, run);
+            throw;
+        }
+    }
+
+    private async Task ObserveAbandonedAsync<T>(string key, Task<T> run)
+    {
+        try
+        {
+            await run.ConfigureAwait(false);
+            Log.AbandonedFactoryFinished(_logger, key);
+        }
+        catch (Exception)
+        {
+            // The factory was given up on at its cancellation; how it ends after that changes nothing.
+        }
     }
 
     private static async Task<T> InvokeAsync<T>(Func<CacheFactoryContext, CancellationToken, ValueTask<T>> factory, CacheFactoryContext context, CancellationToken token)

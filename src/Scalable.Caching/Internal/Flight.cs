@@ -7,6 +7,9 @@ internal sealed class Flight<T>(bool background) : IDisposable
 {
     private readonly TaskCompletionSource<CacheResult<T>> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _cancellation = new();
+    // How many callers wait; -1 once the last one has left and the work is being cancelled. Joining and
+    // giving up are compare-and-swaps on this one field, so a caller that joins as the last one leaves
+    // either keeps the flight alive or is refused and starts a fresh one: it never inherits the cancellation.
     private int _callers;
 
     public bool IsBackground { get; } = background;
@@ -17,13 +20,19 @@ internal sealed class Flight<T>(bool background) : IDisposable
 
     public bool TryJoin()
     {
-        if (_cancellation.IsCancellationRequested)
+        var callers = Volatile.Read(ref _callers);
+        while (callers >= 0)
         {
-            return false;
+            var seen = Interlocked.CompareExchange(ref _callers, callers + 1, callers);
+            if (seen == callers)
+            {
+                return true;
+            }
+
+            callers = seen;
         }
 
-        Interlocked.Increment(ref _callers);
-        return true;
+        return false;
     }
 
     public async ValueTask<CacheResult<T>> WaitAsync(CancellationToken cancellationToken)
@@ -79,7 +88,8 @@ internal sealed class Flight<T>(bool background) : IDisposable
 
     private void Leave()
     {
-        if (Interlocked.Decrement(ref _callers) == 0 && !IsBackground && !_completion.Task.IsCompleted)
+        if (Interlocked.Decrement(ref _callers) == 0 && !IsBackground && !_completion.Task.IsCompleted
+            && Interlocked.CompareExchange(ref _callers, -1, 0) == 0)
         {
             try
             {

@@ -24,7 +24,7 @@ public sealed class CacheEntryOptions
     /// <summary>Gets or sets the XFetch beta: a read refreshes early with probability exp(-remaining / (factory time * beta)); zero disables early refresh. <value>Default: 1.</value></summary>
     public double EarlyRefreshBeta { get; set; } = 1.0;
 
-    /// <summary>Gets or sets the tags of the entry, for <see cref="IScalableCache.RemoveByTagAsync"/>. <value>Default: none.</value></summary>
+    /// <summary>Gets or sets the tags of the entry, for <see cref="IScalableCache.RemoveByTagAsync"/>; each at most 65,535 bytes in UTF-8. <value>Default: none.</value></summary>
     public IReadOnlyList<string>? Tags { get; set; }
 
     /// <summary>Copies these options, so a copy can be changed without affecting the original.</summary>

@@ -12,7 +12,7 @@ public interface IScalableCache
     /// <param name="options">The entry options; null uses <see cref="ScalableCachingOptions.DefaultEntryOptions"/>.</param>
     /// <param name="cancellationToken">Cancels this caller's wait; the factory is cancelled only when every waiting caller has cancelled.</param>
     /// <returns>The value, whether one exists, and whether it is stale.</returns>
-    /// <exception cref="ArgumentException"><paramref name="key"/> is empty or too long.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is empty or too long, or <paramref name="options"/> is invalid (for example a tag over 65,535 UTF-8 bytes).</exception>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="factory"/> is null.</exception>
     /// <exception cref="TimeoutException">The factory passed <see cref="CacheEntryOptions.FactoryHardTimeout"/> (whether or not it honoured its token) and no stale value could be served.</exception>
     /// <exception cref="CachePayloadTooLargeException">The serialized value is larger than <see cref="ScalableCachingOptions.MaximumPayloadBytes"/>.</exception>
@@ -40,7 +40,7 @@ public interface IScalableCache
     /// <param name="options">The entry options; null uses <see cref="ScalableCachingOptions.DefaultEntryOptions"/>.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the value is stored.</returns>
-    /// <exception cref="ArgumentException"><paramref name="key"/> is null, empty or too long.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null, empty or too long, or <paramref name="options"/> is invalid (for example a tag over 65,535 UTF-8 bytes).</exception>
     /// <exception cref="CachePayloadTooLargeException">The serialized value is larger than <see cref="ScalableCachingOptions.MaximumPayloadBytes"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while L2 was written; L1 holds the value, and the key is removed from L2 and the other instances once Redis answers.</exception>
     ValueTask SetAsync<T>(string key, T value, CacheEntryOptions? options = null, CancellationToken cancellationToken = default);

@@ -31,6 +31,28 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task A_tag_longer_than_the_entry_format_allows_is_rejected_naming_the_tag_and_the_limit_before_the_factory_runs()
+    {
+        using var instance = CacheInstance.Local();
+        var tag = "orders-" + new string('t', 70_000);
+        var options = new CacheEntryOptions { Tags = ["ok", tag] };
+        var runs = 0;
+
+        var fromGet = await Assert.ThrowsAsync<ArgumentException>(async () =>
+            await instance.Cache.GetOrCreateAsync("k", _ => { runs++; return ValueTask.FromResult(1); }, options));
+        var fromSet = await Assert.ThrowsAsync<ArgumentException>(async () => await instance.Cache.SetAsync("k", 1, options));
+
+        foreach (var error in new[] { fromGet, fromSet })
+        {
+            Assert.Equal("options", error.ParamName);
+            Assert.Contains("orders-ttt", error.Message, StringComparison.Ordinal);
+            Assert.Contains("65535", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, runs);
+    }
+
+    [Fact]
     public async Task An_oversized_value_fails_with_a_clear_error_and_is_not_cached()
     {
         using var instance = CacheInstance.Local(o => o.MaximumPayloadBytes = 100);

@@ -11,6 +11,10 @@ internal static class EntryFormat
 {
     public const byte Magic = (byte)'S';
     public const byte Version = 1;
+
+    // Tag lengths and the tag count are uint16 in the layout; options are checked against these before anything runs.
+    public const int MaximumTagBytes = ushort.MaxValue;
+    public const int MaximumTagCount = ushort.MaxValue;
     private const int FixedHeader = 3 + 8 + 8 + 8 + 4 + 2;
 
     public static void WriteHeader(in EntryMeta meta, IBufferWriter<byte> destination)

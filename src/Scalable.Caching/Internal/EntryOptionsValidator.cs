@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Scalable.Caching.Internal;
 
 // Entry options are checked both at start (the defaults) and per call (what a caller passes).
@@ -43,6 +45,22 @@ internal static class EntryOptionsValidator
         if (options.Tags is { } tags && tags.Any(string.IsNullOrEmpty))
         {
             yield return $"{prefix}{nameof(CacheEntryOptions.Tags)} must not contain null or empty tags.";
+        }
+        else if (options.Tags is { } named)
+        {
+            if (named.Count > EntryFormat.MaximumTagCount)
+            {
+                yield return $"{prefix}{nameof(CacheEntryOptions.Tags)} holds {named.Count} tags; the limit is {EntryFormat.MaximumTagCount}.";
+            }
+
+            foreach (var tag in named)
+            {
+                var bytes = Encoding.UTF8.GetByteCount(tag);
+                if (bytes > EntryFormat.MaximumTagBytes)
+                {
+                    yield return $"{prefix}{nameof(CacheEntryOptions.Tags)} holds the tag '{tag[..Math.Min(tag.Length, 64)]}...', {bytes} bytes in UTF-8; the limit is {EntryFormat.MaximumTagBytes} bytes.";
+                }
+            }
         }
     }
 

@@ -36,4 +36,7 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Debug, "Factory for '{Key}' finished after it was given up on (hard timeout or every caller cancelled); its value was dropped.")]
     public static partial void AbandonedFactoryFinished(ILogger logger, string key);
+
+    [LoggerMessage(12, LogLevel.Warning, "Disposed with {Count} queued removals that never reached L2 or the other instances; they are dropped, and those keys and tags may be served stale elsewhere until they expire.")]
+    public static partial void PendingDroppedOnDispose(ILogger logger, int count);
 }

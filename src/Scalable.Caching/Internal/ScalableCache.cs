@@ -184,6 +184,13 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         }
 
         _disposing.Cancel();
+        var dropped = _pending.Count;
+        if (dropped > 0)
+        {
+            // Nothing replays them after this, so say how many removals the fleet will never hear of.
+            Log.PendingDroppedOnDispose(_logger, dropped);
+        }
+
         if (_redis is not null)
         {
             _redis.Multiplexer.ConnectionRestored -= OnConnectionRestored;

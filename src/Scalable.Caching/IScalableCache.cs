@@ -15,7 +15,7 @@ public interface IScalableCache
     /// <exception cref="ArgumentException"><paramref name="key"/> is empty or too long, or <paramref name="options"/> is invalid (for example a tag over 65,535 UTF-8 bytes).</exception>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> or <paramref name="factory"/> is null.</exception>
     /// <exception cref="TimeoutException">The factory passed <see cref="CacheEntryOptions.FactoryHardTimeout"/> (whether or not it honoured its token) and no stale value could be served.</exception>
-    /// <exception cref="CachePayloadTooLargeException">The serialized value is larger than <see cref="ScalableCachingOptions.MaximumPayloadBytes"/>.</exception>
+    /// <exception cref="CachePayloadTooLargeException">An L2 is configured and the serialized value is larger than <see cref="ScalableCachingOptions.MaximumPayloadBytes"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while this caller waited.</exception>
     ValueTask<CacheResult<T>> GetOrCreateEntryAsync<TState, T>(
         string key,
@@ -41,7 +41,7 @@ public interface IScalableCache
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the value is stored.</returns>
     /// <exception cref="ArgumentException"><paramref name="key"/> is null, empty or too long, or <paramref name="options"/> is invalid (for example a tag over 65,535 UTF-8 bytes).</exception>
-    /// <exception cref="CachePayloadTooLargeException">The serialized value is larger than <see cref="ScalableCachingOptions.MaximumPayloadBytes"/>.</exception>
+    /// <exception cref="CachePayloadTooLargeException">An L2 is configured and the serialized value is larger than <see cref="ScalableCachingOptions.MaximumPayloadBytes"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while L2 was written; L1 holds the value, and the key is removed from L2 and the other instances once Redis answers.</exception>
     ValueTask SetAsync<T>(string key, T value, CacheEntryOptions? options = null, CancellationToken cancellationToken = default);
 

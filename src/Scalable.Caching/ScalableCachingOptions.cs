@@ -6,10 +6,10 @@ public sealed class ScalableCachingOptions
     /// <summary>Gets or sets the entry options used when a call passes none. <value>Default: 5 minutes, no jitter, fail-safe off, no timeouts, early refresh beta 1.</value></summary>
     public CacheEntryOptions DefaultEntryOptions { get; set; } = new();
 
-    /// <summary>Gets or sets the L1 size limit in bytes; each entry counts its serialized size plus its key. <value>Default: 256 MiB.</value></summary>
+    /// <summary>Gets or sets the L1 size limit in bytes; each entry counts its serialized size (without an L2, an estimate) plus its key. <value>Default: 256 MiB.</value></summary>
     public long L1SizeLimitBytes { get; set; } = 256L * 1024 * 1024;
 
-    /// <summary>Gets or sets the largest serialized value that may be cached; larger values fail with <see cref="CachePayloadTooLargeException"/>. <value>Default: 1 MiB.</value></summary>
+    /// <summary>Gets or sets the largest serialized value that may be cached when there is an L2; larger values fail with <see cref="CachePayloadTooLargeException"/>. <value>Default: 1 MiB.</value></summary>
     public int MaximumPayloadBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Gets or sets the longest key or tag, in characters. <value>Default: 1024.</value></summary>

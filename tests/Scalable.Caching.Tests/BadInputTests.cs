@@ -1,3 +1,8 @@
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
 namespace Scalable.Caching.Tests;
 
 public sealed class BadInputTests
@@ -55,7 +60,10 @@ public sealed class BadInputTests
     [Fact]
     public async Task An_oversized_value_fails_with_a_clear_error_and_is_not_cached()
     {
-        using var instance = CacheInstance.Local(o => o.MaximumPayloadBytes = 100);
+        using var instance = CacheInstance.Build(null, o => o.MaximumPayloadBytes = 100, null, null, s => s
+            .AddSingleton<IDistributedCache>(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions())))
+            .AddScalableCaching()
+            .WithDistributedCache());
         var runs = 0;
 
         var error = await Assert.ThrowsAsync<CachePayloadTooLargeException>(async () =>

@@ -14,14 +14,14 @@ public sealed class L1Tests
     {
         const long limit = 20_000;
         using var instance = CacheInstance.Local(o => o.L1SizeLimitBytes = limit);
-        var payload = new string('x', 1000);
+        var payload = new string('x', 500);
 
         for (var i = 0; i < 200; i++)
         {
             await instance.Cache.SetAsync($"k{i}", payload);
         }
 
-        // Each entry counts at least its 1000-byte payload. MemoryCache refuses an entry that does not fit and
+        // Each entry counts at least 1000 bytes (without an L2, 2 per character of its 500-character string). MemoryCache refuses an entry that does not fit and
         // compacts in the background, so a set made once it has caught up must be kept (there is no L2 to read
         // it back from): retried until then, it only ever fails if no room is ever made.
         await Eventually.TrueAsync(
@@ -99,11 +99,29 @@ public sealed class L1Tests
     public async Task A_custom_serializer_replaces_the_default()
     {
         var serializer = new CountingSerializer();
-        using var a = CacheInstance.Build(null, null, null, null, s => s.AddScalableCaching().WithSerializer(serializer));
+        using var a = CacheInstance.Build(null, null, null, null, s => s
+            .AddSingleton<IDistributedCache>(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions())))
+            .AddScalableCaching()
+            .WithDistributedCache()
+            .WithSerializer(serializer));
 
         await a.Cache.SetAsync("p", new Product("p-1", 1m, DateTimeOffset.UnixEpoch));
 
         Assert.Equal(1, serializer.Serialized);
+    }
+
+    [Fact]
+    public async Task Without_an_l2_nothing_is_serialized()
+    {
+        var serializer = new CountingSerializer();
+        using var a = CacheInstance.Build(null, null, null, null, s => s.AddScalableCaching().WithSerializer(serializer));
+
+        await a.Cache.SetAsync("set", new Product("p-1", 1m, DateTimeOffset.UnixEpoch));
+        var computed = await a.Cache.GetOrCreateAsync("computed", _ => ValueTask.FromResult(new Product("p-2", 2m, DateTimeOffset.UnixEpoch)));
+
+        Assert.Equal("p-2", computed.Id);
+        Assert.Equal("p-1", (await a.Cache.TryGetAsync<Product>("set")).Value.Id);
+        Assert.Equal(0, serializer.Serialized);
     }
 
     private sealed class CountingSerializer : IScalableCacheSerializer

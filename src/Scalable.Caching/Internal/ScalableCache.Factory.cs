@@ -146,10 +146,10 @@ internal sealed partial class ScalableCache
         var now = NowMs();
         var hasValue = !context.IsNotFound;
         var meta = NewMeta(hasValue, startedMs, now, context.Duration, options, deltaMs);
-        byte[] bytes;
+        (byte[] Bytes, int Size) encoded;
         try
         {
-            bytes = Serialize(key, value, meta);
+            encoded = Encode(key, value, meta);
         }
         catch
         {
@@ -157,12 +157,32 @@ internal sealed partial class ScalableCache
             throw;
         }
 
-        var entry = new L1Entry(hasValue ? value : null, meta, bytes.Length);
+        var bytes = encoded.Bytes;
+        var entry = new L1Entry(hasValue ? value : null, meta, encoded.Size);
         StoreL1(key, entry);
         await WriteL2Async(key, bytes, meta, CancellationToken.None).ConfigureAwait(false);
         await PublishAsync(BackplaneMessage.Set, key, now, CancellationToken.None).ConfigureAwait(false);
         await ReleaseLeaseAsync(key, leaseToken, wakeOthers: false).ConfigureAwait(false);
         flight.Complete(entry.ToResult<T>(isStale: false));
+    }
+
+    // Without an L2 the bytes would never be read back, so the value is not serialized (nor held to MaximumPayloadBytes)
+    // and L1 counts an estimate of its size instead: exact for strings and byte arrays, a flat amount for anything else.
+    private (byte[] Bytes, int Size) Encode<T>(string key, T value, in EntryMeta meta)
+    {
+        if (_l2 is not null)
+        {
+            var bytes = Serialize(key, value, meta);
+            return (bytes, bytes.Length);
+        }
+
+        var size = !meta.HasValue ? 0 : value switch
+        {
+            string text => text.Length * 2,
+            byte[] raw => raw.Length,
+            _ => UnserializedEntryBytes,
+        };
+        return ([], size);
     }
 
     private byte[] Serialize<T>(string key, T value, in EntryMeta meta)

@@ -14,6 +14,9 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     private const string ValuePrefix = "v:";
     private const string TagPrefix = "t:";
     private const string LeasePrefix = "l:";
+
+    // What L1 counts for a value other than a string or byte array when there is no L2 to serialize it for.
+    private const int UnserializedEntryBytes = 1024;
     private readonly ConcurrentDictionary<string, object> _flights = new(StringComparer.Ordinal);
     private readonly ScalableCachingOptions _options;
     private readonly CacheEntryOptions _defaults;
@@ -141,8 +144,8 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         options = Checked(options);
         var now = NowMs();
         var meta = NewMeta(hasValue: true, now, now, options.Duration, options, deltaMs: 0);
-        var bytes = Serialize(key, value, meta);
-        StoreL1(key, new L1Entry(value, meta, bytes.Length));
+        var (bytes, size) = Encode(key, value, meta);
+        StoreL1(key, new L1Entry(value, meta, size));
         if (_l2 is not null)
         {
             // If this does not get through, L2 or the other instances still hold the value this set replaced: it is removed everywhere once Redis answers.

@@ -90,6 +90,8 @@ internal static class LimiterScripts
         """);
 
     // Concurrency: a sorted set of lease ids scored by expiry; expired leases (crashed holders) are dropped before counting.
+    // A rejection hints ARGV[5] (permits usually free in milliseconds, long before the earliest lease would expire),
+    // or the earliest expiry when that comes sooner.
     public static readonly RedisScript ConcurrencyAcquire = new(Now + """
 
         local limit = tonumber(ARGV[1])
@@ -99,8 +101,8 @@ internal static class LimiterScripts
         local held = redis.call('ZCARD', KEYS[1])
         if held + n > limit then
           local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-          local retry = 0
-          if first[2] then retry = math.max(1, tonumber(first[2]) - now) end
+          local retry = tonumber(ARGV[5])
+          if first[2] then retry = math.max(1, math.min(retry, tonumber(first[2]) - now)) end
           return { 0, 0, retry }
         end
         local expires = string.format('%.0f', now + lease)

@@ -11,6 +11,7 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
     private readonly int _limit;
     private readonly int _fallbackLimit;
     private readonly string _leaseMicroseconds;
+    private readonly string _retryAfterMicroseconds;
     private int _outstanding;
     private int _heldLocally;
 
@@ -32,6 +33,7 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
         _limit = options!.PermitLimit;
         _fallbackLimit = Math.Max(1, (int)Math.Ceiling(_limit * options.FallbackShare));
         _leaseMicroseconds = (options.LeaseDuration.Ticks / 10).ToString(CultureInfo.InvariantCulture);
+        _retryAfterMicroseconds = (options.RetryAfter.Ticks / 10).ToString(CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc />
@@ -89,7 +91,7 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
     }
 
     private protected override RedisValue[] Arguments(int permitCount)
-        => [_limit, permitCount, _leaseMicroseconds, Guid.NewGuid().ToString("N")];
+        => [_limit, permitCount, _leaseMicroseconds, Guid.NewGuid().ToString("N"), _retryAfterMicroseconds];
 
     private protected override RateLimitLease Granted(int permitCount, RedisValue[] arguments)
     {

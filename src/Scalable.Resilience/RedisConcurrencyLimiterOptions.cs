@@ -11,10 +11,15 @@ public sealed class RedisConcurrencyLimiterOptions : RedisRateLimiterOptions
     /// <value>Default 30 seconds; between 10 ms and 1 day.</value>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Gets or sets the retry hint of a rejection (its <c>RetryAfter</c>): permits usually free within milliseconds, so it is short rather than the time until the earliest lease expires.</summary>
+    /// <value>Default 100 ms; between 1 ms and 1 minute. A lease that expires sooner shortens it.</value>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromMilliseconds(100);
+
     internal override void Validate()
     {
         base.Validate();
         CheckRange(nameof(PermitLimit), PermitLimit, 1, int.MaxValue);
         CheckRange(nameof(LeaseDuration), LeaseDuration, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1));
+        CheckRange(nameof(RetryAfter), RetryAfter, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1));
     }
 }

@@ -9,7 +9,7 @@ namespace Scalable.Resilience;
 public sealed class RedisGcraRateLimiter : RedisRateLimiter
 {
     private readonly RedisValue[] _singlePermit;
-    private readonly long _intervalMicroseconds;
+    private readonly string _intervalMicroseconds;
     private readonly int _burst;
     private readonly LocalGcra _fallback;
 
@@ -29,7 +29,8 @@ public sealed class RedisGcraRateLimiter : RedisRateLimiter
         : base(redis, options, "gcra", partitionKey, LimiterScripts.Gcra, options?.EffectiveBurst ?? 0)
     {
         _burst = options!.EffectiveBurst;
-        _intervalMicroseconds = Math.Max(1, options.Window.Ticks / 10 / options.PermitLimit);
+        // Fractional: whole microseconds would round 1.67 µs (600,000 per second) down to 1 and admit 1,000,000 per second.
+        _intervalMicroseconds = (options.Window.Ticks / 10.0 / options.PermitLimit).ToString("R", CultureInfo.InvariantCulture);
         _singlePermit = Arguments(_intervalMicroseconds, _burst, 1);
         _fallback = LocalGcra.ForShare(options.PermitLimit, options.Window, _burst, options.FallbackShare, options.TimeProvider);
     }
@@ -41,6 +42,6 @@ public sealed class RedisGcraRateLimiter : RedisRateLimiter
 
     private protected override RateLimitLease FallbackAcquire(int permitCount) => AcquireLocally(_fallback, permitCount);
 
-    private static RedisValue[] Arguments(long interval, int burst, int permits)
-        => [interval.ToString(CultureInfo.InvariantCulture), burst, permits];
+    private static RedisValue[] Arguments(string interval, int burst, int permits)
+        => [interval, burst, permits];
 }

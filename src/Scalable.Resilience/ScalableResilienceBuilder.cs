@@ -43,11 +43,13 @@ public sealed class ScalableResilienceBuilder
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="factory"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">A rate limiter of that name is already registered.</exception>
     public ScalableResilienceBuilder AddRateLimiter(string name, Func<IServiceProvider, RateLimiter> factory)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(factory);
-        Services.TryAddKeyedSingleton(name, (services, _) => factory(services));
+        EnsureNewLimiterName(name);
+        Services.AddKeyedSingleton(name, (services, _) => factory(services));
         return this;
     }
 
@@ -55,9 +57,16 @@ public sealed class ScalableResilienceBuilder
     /// <param name="connection">Returns the connection; called on first use off the caller's thread, and called again on a later use if it threw (for example Redis down at start), until it succeeds once.</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> is null.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="UseRedis"/> was already called on this service collection.</exception>
     public ScalableResilienceBuilder UseRedis(Func<IServiceProvider, IConnectionMultiplexer> connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        if (Services.Any(descriptor => descriptor.ServiceType == typeof(RedisConnectionSource)))
+        {
+            // A second connection would be silently ignored (limiters and breakers would use the first): say so instead.
+            throw new InvalidOperationException("UseRedis(...) was already called for Scalable.Resilience in this service collection; call it once, with the connection every limiter and shared breaker uses.");
+        }
+
         Services.TryAddSingleton(services => new RedisConnectionSource(() => connection(services)));
         Services.TryAddSingleton(services => new SharedCircuitBreakers(
             services.GetRequiredService<RedisConnectionSource>(),
@@ -98,6 +107,7 @@ public sealed class ScalableResilienceBuilder
     public ScalableResilienceBuilder AddAdaptiveConcurrencyLimiter(string name, Action<AdaptiveConcurrencyLimiterOptions>? configure = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        EnsureNewLimiterName(name);
         Services.AddOptions<AdaptiveConcurrencyLimiterOptions>(name)
             .Configure<IServiceProvider>((options, services) =>
             {
@@ -116,6 +126,7 @@ public sealed class ScalableResilienceBuilder
         where TOptions : RedisRateLimiterOptions
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        EnsureNewLimiterName(name);
         Services.AddOptions<TOptions>(name)
             .Configure<IServiceProvider>((options, services) =>
             {
@@ -132,5 +143,15 @@ public sealed class ScalableResilienceBuilder
                 ?? throw new InvalidOperationException($"The Redis rate limiter '{name}' needs a Redis connection; call UseRedis(...) on the Scalable resilience builder.");
             return create(redis, services.GetRequiredService<IOptionsMonitor<TOptions>>().Get(name));
         });
+    }
+
+    // A second registration under one name used to be dropped silently (TryAdd): the pipeline would get the first limiter
+    // with the second one's settings nowhere. Keyed services compare string keys ordinally, as LimiterName is matched.
+    private void EnsureNewLimiterName(string name)
+    {
+        if (Services.Any(descriptor => descriptor.IsKeyedService && descriptor.ServiceType == typeof(RateLimiter) && Equals(descriptor.ServiceKey, name)))
+        {
+            throw new InvalidOperationException($"A rate limiter named '{name}' is already registered; give each limiter its own name.");
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using Scalable.TestSupport;
 
 namespace Scalable.Resilience.Tests;
@@ -86,6 +87,61 @@ public sealed class RedisConcurrencyLimiterTests(RedisFixture redis) : IClassFix
             using var both = await other.AcquireAsync(2);
             return both.IsAcquired;
         }, TimeSpan.FromSeconds(10), "both permits once the renewed lease is released");
+    }
+
+    [Fact]
+    public async Task A_rejection_hints_a_short_retry_not_the_earliest_lease_expiry()
+    {
+        using var connection = redis.Connect();
+        var options = Options(permits: 1, lease: TimeSpan.FromMinutes(1));
+        using var limiter = new RedisConcurrencyLimiter(connection, options);
+        var configuredOptions = Options(permits: 1, lease: TimeSpan.FromMinutes(1));
+        configuredOptions.RetryAfter = TimeSpan.FromMilliseconds(250);
+        using var configured = new RedisConcurrencyLimiter(connection, configuredOptions);
+        using var held = await limiter.AcquireAsync();
+        using var heldToo = await configured.AcquireAsync();
+
+        using var rejected = await limiter.AcquireAsync();
+        using var rejectedToo = await configured.AcquireAsync();
+
+        Assert.False(rejected.IsAcquired);
+        Assert.True(rejected.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), retryAfter);
+        Assert.True(rejectedToo.TryGetMetadata(MetadataName.RetryAfter, out var configuredRetryAfter));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), configuredRetryAfter);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RedisConcurrencyLimiter(connection, new RedisConcurrencyLimiterOptions { RetryAfter = TimeSpan.Zero }));
+    }
+
+    [Fact]
+    public async Task Acquisitions_given_up_while_Redis_hung_leave_no_lease_once_it_resumes()
+    {
+        await using var server = await RedisServer.StartLocalAsync();
+        using var connection = server.Connect();
+        var options = Options(permits: 2, lease: TimeSpan.FromMinutes(10));
+        options.RecoveryProbeInterval = TimeSpan.FromMilliseconds(10);
+        options.OutagePolicy = OutagePolicy.FailClosed;
+        using var limiter = new RedisConcurrencyLimiter(connection, options);
+        using var held = await limiter.AcquireAsync();
+        Assert.True(held.IsAcquired);
+
+        await server.PauseAsync();
+        try
+        {
+            Assert.False((await limiter.AcquireAsync()).IsAcquired); // timed out: the outage policy decided
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await limiter.AcquireAsync(1, cancel.Token));
+        }
+        finally
+        {
+            await server.ResumeAsync();
+        }
+
+        // The given-up scripts run now, in order on this connection, and so does what takes their leases back; a ping on
+        // the same connection comes after all of them.
+        var database = connection.GetDatabase();
+        await database.PingAsync();
+        Assert.Equal(1, await database.SortedSetLengthAsync(limiter.Key));
     }
 
     private static RedisConcurrencyLimiterOptions Options(int permits, TimeSpan lease)

@@ -60,6 +60,67 @@ public sealed class RedisGcraRateLimiterTests(RedisFixture redis) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_limit_finer_than_a_microsecond_per_permit_keeps_its_rate()
+    {
+        // 600,000 per second is 1.67 µs per permit: rounded to whole microseconds it would refill a full bucket in 0.6 s.
+        using var connection = redis.Connect();
+        using var limiter = new RedisGcraRateLimiter(connection, Options(permitLimit: 600_000, window: TimeSpan.FromSeconds(1), burst: 600_000));
+
+        Assert.True((await limiter.AcquireAsync(600_000)).IsAcquired);
+        using var rejected = await limiter.AcquireAsync(600_000);
+
+        Assert.False(rejected.IsAcquired);
+        Assert.True(rejected.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.InRange(retryAfter, TimeSpan.FromSeconds(0.75), TimeSpan.FromSeconds(1)); // the slack is time between the two calls
+    }
+
+    [Fact]
+    public async Task A_zero_permit_request_tells_whether_a_permit_is_available_as_the_runtime_token_bucket_does()
+    {
+        using var connection = redis.Connect();
+        using var limiter = new RedisGcraRateLimiter(connection, Options(permitLimit: 1, window: TimeSpan.FromMinutes(1), burst: 2));
+        using var runtime = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = 2,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+            AutoReplenishment = false,
+            QueueLimit = 0,
+        });
+
+        foreach (var permits in new[] { 0, 0, 2, 0 })
+        {
+            // The runtime's AcquireAsync(0) queues until a permit is available; without a queue, its answer is AttemptAcquire's.
+            using var expected = runtime.AttemptAcquire(permits);
+            using var actual = await limiter.AcquireAsync(permits);
+            Assert.Equal(expected.IsAcquired, actual.IsAcquired);
+        }
+
+        using var empty = await limiter.AcquireAsync(0);
+        Assert.False(empty.IsAcquired);
+        Assert.True(empty.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.InRange(retryAfter, TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public void The_local_fallback_answers_a_zero_permit_request_the_same_way()
+    {
+        var clock = new FakeTimeProvider();
+        var local = new Internal.LocalGcra(TimeSpan.FromSeconds(1), burst: 1, clock);
+
+        Assert.Null(local.TryAcquire(0, out var available));
+        Assert.True(available);
+        Assert.Null(local.TryAcquire(1, out var taken));
+        Assert.True(taken);
+        Assert.Equal(TimeSpan.FromSeconds(1), local.TryAcquire(0, out var empty));
+        Assert.False(empty);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        local.TryAcquire(0, out var refilled);
+        Assert.True(refilled);
+    }
+
+    [Fact]
     public async Task AttemptAcquire_defers_to_AcquireAsync_without_blocking_unless_blocking_is_chosen()
     {
         using var connection = redis.Connect();

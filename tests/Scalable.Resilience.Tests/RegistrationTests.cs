@@ -128,4 +128,48 @@ public sealed class RegistrationTests
         Assert.Contains("Pipelines:api:RateLimiter:LimiterName is 'missing'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Pipelines:payments:CircuitBreaker:SharedName", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Timeouts_and_the_breaker_window_are_checked_against_each_other_at_start()
+    {
+        var services = new ServiceCollection();
+        services.AddScalableResilience()
+            .AddPipeline("slow", p => { p.AttemptTimeout = TimeSpan.FromSeconds(30); p.TotalTimeout = TimeSpan.FromSeconds(30); })
+            .AddPipeline("short-window", p => { p.AttemptTimeout = TimeSpan.FromSeconds(10); p.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(15); });
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("Pipelines:slow:AttemptTimeout", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Pipelines:short-window:CircuitBreaker:SamplingDuration", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pipeline_names_that_differ_only_in_case_fail_at_start_as_configuration_keys_would_merge_them()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Pipelines:orders:TotalTimeout"] = "00:00:20",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddScalableResilience(configuration).AddPipeline("Orders", p => p.Retry.MaxRetryAttempts = 2);
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("'orders'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'Orders'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_second_UseRedis_or_a_limiter_name_registered_twice_is_refused_naming_it()
+    {
+        var builder = new ServiceCollection().AddScalableResilience()
+            .UseRedis(_ => throw new InvalidOperationException("not called"))
+            .AddAdaptiveConcurrencyLimiter("api");
+
+        var redis = Assert.Throws<InvalidOperationException>(() => builder.UseRedis(_ => throw new InvalidOperationException("not called")));
+        Assert.Contains("UseRedis", redis.Message, StringComparison.Ordinal);
+        var limiter = Assert.Throws<InvalidOperationException>(() => builder.AddRedisGcraRateLimiter("api"));
+        Assert.Contains("'api'", limiter.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => builder.AddRateLimiter("api", _ => new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = 1 })));
+    }
 }

@@ -13,22 +13,42 @@ internal static class LimiterScripts
         """;
 
     // GCRA: the key holds the theoretical arrival time (TAT) in microseconds; a request fits if it leaves TAT within burst * interval of now.
+    // The interval is fractional (600,000 per second is 1.67 µs), and an absolute time in microseconds is too large for a
+    // double to keep that fraction, so the script works relative to now: the TAT is stored as whole microseconds plus a
+    // decimal fraction ("1732960000123456.666667"), whose parts are read apart. A plain number (an older TAT) reads the same.
+    // A request for 0 permits takes nothing and is granted when one permit would be, as System.Threading.RateLimiting's
+    // TokenBucketRateLimiter answers AttemptAcquire(0).
     public static readonly RedisScript Gcra = new(Now + """
 
         local interval = tonumber(ARGV[1])
         local burst = tonumber(ARGV[2])
         local n = tonumber(ARGV[3])
-        local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-        if tat < now then tat = now end
-        local new_tat = tat + n * interval
-        local allow_at = new_tat - burst * interval
-        if now < allow_at then
-          return { 0, 0, math.ceil(allow_at - now) }
+        local stored = redis.call('GET', KEYS[1])
+        local ahead = 0
+        if stored then
+          local whole, fraction = string.match(stored, '^(%d+)(%.?%d*)$')
+          if whole then
+            ahead = (tonumber(whole) - now) + (tonumber('0' .. fraction) or 0)
+          end
+        end
+        if ahead < 0 then ahead = 0 end
+        local asked = n
+        if asked == 0 then asked = 1 end
+        local wait = ahead + asked * interval - burst * interval
+        if wait > 0 then
+          return { 0, 0, math.ceil(wait) }
         end
         if n > 0 then
-          redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)
+          local tat = ahead + n * interval
+          local whole = math.floor(tat)
+          local fraction = string.format('%.6f', tat - whole)
+          if string.sub(fraction, 1, 1) == '1' then
+            whole = whole + 1
+            fraction = '0.000000'
+          end
+          redis.call('SET', KEYS[1], string.format('%.0f', now + whole) .. string.sub(fraction, 2), 'PX', math.ceil(tat / 1000) + 1)
         end
-        return { 1, math.floor((now - allow_at) / interval), 0 }
+        return { 1, math.floor((burst * interval - ahead - n * interval) / interval), 0 }
         """);
 
     // Sliding window: one hash with the current window index, its count and the previous window's count; the previous
@@ -70,6 +90,8 @@ internal static class LimiterScripts
         """);
 
     // Concurrency: a sorted set of lease ids scored by expiry; expired leases (crashed holders) are dropped before counting.
+    // A rejection hints ARGV[5] (permits usually free in milliseconds, long before the earliest lease would expire),
+    // or the earliest expiry when that comes sooner.
     public static readonly RedisScript ConcurrencyAcquire = new(Now + """
 
         local limit = tonumber(ARGV[1])
@@ -79,8 +101,8 @@ internal static class LimiterScripts
         local held = redis.call('ZCARD', KEYS[1])
         if held + n > limit then
           local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-          local retry = 0
-          if first[2] then retry = math.max(1, tonumber(first[2]) - now) end
+          local retry = tonumber(ARGV[5])
+          if first[2] then retry = math.max(1, math.min(retry, tonumber(first[2]) - now)) end
           return { 0, 0, retry }
         end
         local expires = string.format('%.0f', now + lease)

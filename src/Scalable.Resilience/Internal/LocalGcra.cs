@@ -1,33 +1,40 @@
 namespace Scalable.Resilience.Internal;
 
 // The in-process twin of the Redis GCRA script, on the instance's TimeProvider: the local fallback of rate limiters.
-internal sealed class LocalGcra(TimeSpan interval, int burst, TimeProvider time)
+// Times are fractional ticks so that an interval below one tick (or not a whole number of them) keeps its rate.
+internal sealed class LocalGcra(double intervalTicks, int burst, TimeProvider time)
 {
     private readonly object _gate = new();
     private readonly double _ticksPerTimestamp = (double)TimeSpan.TicksPerSecond / time.TimestampFrequency;
-    private long _tat;
+    private double _tat;
+
+    public LocalGcra(TimeSpan interval, int burst, TimeProvider time)
+        : this((double)interval.Ticks, burst, time)
+    {
+    }
 
     public static LocalGcra ForShare(int permitLimit, TimeSpan window, int burst, double share, TimeProvider time)
     {
         var permits = Math.Max(1, (int)Math.Ceiling(permitLimit * share));
-        return new LocalGcra(window / permits, Math.Max(1, (int)Math.Ceiling(burst * share)), time);
+        return new LocalGcra((double)window.Ticks / permits, Math.Max(1, (int)Math.Ceiling(burst * share)), time);
     }
 
     public TimeSpan? TryAcquire(int permits, out bool acquired)
     {
-        var now = (long)(time.GetTimestamp() * _ticksPerTimestamp);
+        var now = time.GetTimestamp() * _ticksPerTimestamp;
         lock (_gate)
         {
             var tat = Math.Max(_tat, now);
-            var newTat = tat + (permits * interval.Ticks);
-            var allowAt = newTat - (burst * interval.Ticks);
+
+            // 0 permits asks whether one would fit and takes nothing, as the runtime's TokenBucketRateLimiter answers it.
+            var allowAt = tat + ((Math.Max(permits, 1) - burst) * intervalTicks);
             acquired = now >= allowAt;
             if (!acquired)
             {
-                return TimeSpan.FromTicks(allowAt - now);
+                return TimeSpan.FromTicks((long)Math.Ceiling(allowAt - now));
             }
 
-            _tat = newTat;
+            _tat = tat + (permits * intervalTicks);
             return null;
         }
     }

@@ -34,6 +34,13 @@ internal sealed class ScalableResilienceOptionsValidator(IServiceProvider servic
             ValidateReferences($"Pipelines:{pipeline}", settings, errors);
         }
 
+        // Configuration compares keys case-insensitively, so "orders" from a file and AddPipeline("Orders") look like one
+        // pipeline to a reader, yet Polly's registry would hold two: refused rather than guessed.
+        foreach (var group in options.Pipelines.Keys.Where(key => !string.IsNullOrWhiteSpace(key)).GroupBy(key => key, StringComparer.OrdinalIgnoreCase).Where(group => group.Count() > 1))
+        {
+            errors.Add($"Pipelines: the names {string.Join(" and ", group.Select(key => $"'{key}'"))} differ only in case; pipeline names are compared as configuration keys are (ignoring case), so spell them the same.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -41,6 +48,18 @@ internal sealed class ScalableResilienceOptionsValidator(IServiceProvider servic
     {
         Range(errors, $"{path}:TotalTimeout", options.TotalTimeout, MinTimeout, MaxTimeout);
         Range(errors, $"{path}:AttemptTimeout", options.AttemptTimeout, MinTimeout, MaxTimeout);
+
+        // The cross-checks of Microsoft.Extensions.Http.Resilience: an attempt that may last the whole budget leaves no
+        // time to retry, and a sampling window shorter than two attempts can never see enough outcomes to break.
+        if (options.AttemptTimeout >= options.TotalTimeout)
+        {
+            errors.Add($"{path}:AttemptTimeout is {options.AttemptTimeout}; it must be less than {path}:TotalTimeout ({options.TotalTimeout}).");
+        }
+
+        if (options.CircuitBreaker.Enabled && options.CircuitBreaker.SamplingDuration < 2 * options.AttemptTimeout)
+        {
+            errors.Add($"{path}:CircuitBreaker:SamplingDuration is {options.CircuitBreaker.SamplingDuration}; it must be at least twice {path}:AttemptTimeout ({2 * options.AttemptTimeout}).");
+        }
 
         var limiter = options.RateLimiter;
         if (limiter.Enabled && limiter.LimiterName is null)

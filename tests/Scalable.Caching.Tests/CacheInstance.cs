@@ -41,7 +41,7 @@ internal sealed class CacheInstance : IDisposable
     {
         var log = new ListLogger();
         var services = new ServiceCollection();
-        services.AddLogging(l => l.AddProvider(log));
+        services.AddLogging(l => l.AddProvider(log).SetMinimumLevel(LogLevel.Debug));
         if (time is not null)
         {
             services.AddSingleton(time);

@@ -99,7 +99,10 @@ public sealed class FactoryTimeoutTests
         Assert.Contains("FactoryHardTimeout", error.Message, StringComparison.Ordinal);
         Assert.Equal("fresh", next);
         await finished.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        await Task.Delay(100);
+        // The cache logs (event 11) once the given-up run has completed, so from then on a late store would be visible.
+        await Eventually.TrueAsync(
+            () => instance.Log.Text.Contains("11 Factory for 'k' finished after it was given up on", StringComparison.Ordinal),
+            because: "the cache to observe the abandoned factory's end");
         Assert.Equal("fresh", (await instance.Cache.TryGetAsync<string>("k")).Value);
     }
 

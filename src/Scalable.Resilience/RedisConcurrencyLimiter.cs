@@ -26,7 +26,7 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
     {
     }
 
-    // For the registered limiters, whose UseRedis connection may not exist yet.
+    // For the registered limiters, whose WithRedis connection may not exist yet.
     internal RedisConcurrencyLimiter(RedisConnectionSource redis, RedisConcurrencyLimiterOptions options, string partitionKey = "")
         : base(redis, options, "concurrency", partitionKey, LimiterScripts.ConcurrencyAcquire, options?.PermitLimit ?? 0)
     {

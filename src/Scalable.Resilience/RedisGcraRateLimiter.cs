@@ -24,7 +24,7 @@ public sealed class RedisGcraRateLimiter : RedisRateLimiter
     {
     }
 
-    // For the registered limiters, whose UseRedis connection may not exist yet.
+    // For the registered limiters, whose WithRedis connection may not exist yet.
     internal RedisGcraRateLimiter(RedisConnectionSource redis, RedisGcraRateLimiterOptions options, string partitionKey = "")
         : base(redis, options, "gcra", partitionKey, LimiterScripts.Gcra, options?.EffectiveBurst ?? 0)
     {

@@ -54,7 +54,7 @@ public abstract class RedisRateLimiter : RateLimiter
 
     internal RedisKey Key => _keys[0];
 
-    // Null while a UseRedis factory has not made the connection yet.
+    // Null while a WithRedis factory has not made the connection yet.
     internal IConnectionMultiplexer? Redis => _redis.Current;
 
     private protected TimeProvider TimeProvider => _options.TimeProvider;
@@ -168,7 +168,7 @@ public abstract class RedisRateLimiter : RateLimiter
     // sent: in particular no EVAL after a late NOSCRIPT, which would apply a decision nobody waits for.
     private async Task<RedisResult> EvaluateAsync(RedisValue[] arguments, CancellationToken cancellationToken)
     {
-        // Until a UseRedis factory has made the connection, waiting for it counts against a decision timeout of its own.
+        // Until a WithRedis factory has made the connection, waiting for it counts against a decision timeout of its own.
         var redis = _redis.Current
             ?? await _redis.ConnectAsync().WaitAsync(_options.DecisionTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
         var database = redis.GetDatabase();

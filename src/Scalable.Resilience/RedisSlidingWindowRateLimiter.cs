@@ -24,7 +24,7 @@ public sealed class RedisSlidingWindowRateLimiter : RedisRateLimiter
     {
     }
 
-    // For the registered limiters, whose UseRedis connection may not exist yet.
+    // For the registered limiters, whose WithRedis connection may not exist yet.
     internal RedisSlidingWindowRateLimiter(RedisConnectionSource redis, RedisSlidingWindowRateLimiterOptions options, string partitionKey = "")
         : base(redis, options, "sliding", partitionKey, LimiterScripts.SlidingWindow, options?.PermitLimit ?? 0)
     {

@@ -57,14 +57,14 @@ public sealed class ScalableResilienceBuilder
     /// <param name="connection">Returns the connection; called on first use off the caller's thread, and called again on a later use if it threw (for example Redis down at start), until it succeeds once.</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> is null.</exception>
-    /// <exception cref="InvalidOperationException"><see cref="UseRedis"/> was already called on this service collection.</exception>
-    public ScalableResilienceBuilder UseRedis(Func<IServiceProvider, IConnectionMultiplexer> connection)
+    /// <exception cref="InvalidOperationException"><see cref="WithRedis"/> was already called on this service collection.</exception>
+    public ScalableResilienceBuilder WithRedis(Func<IServiceProvider, IConnectionMultiplexer> connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         if (Services.Any(descriptor => descriptor.ServiceType == typeof(RedisConnectionSource)))
         {
             // A second connection would be silently ignored (limiters and breakers would use the first): say so instead.
-            throw new InvalidOperationException("UseRedis(...) was already called for Scalable.Resilience in this service collection; call it once, with the connection every limiter and shared breaker uses.");
+            throw new InvalidOperationException("WithRedis(...) was already called for Scalable.Resilience in this service collection; call it once, with the connection every limiter and shared breaker uses.");
         }
 
         Services.TryAddSingleton(services => new RedisConnectionSource(() => connection(services)));
@@ -75,7 +75,7 @@ public sealed class ScalableResilienceBuilder
         return this;
     }
 
-    /// <summary>Registers a Redis GCRA limiter under a name (Redis from <see cref="UseRedis"/>), with its options validated at start.</summary>
+    /// <summary>Registers a Redis GCRA limiter under a name (Redis from <see cref="WithRedis"/>), with its options validated at start.</summary>
     /// <param name="name">The limiter name; also the default <see cref="RedisRateLimiterOptions.Name"/>.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns>The same builder.</returns>
@@ -83,7 +83,7 @@ public sealed class ScalableResilienceBuilder
     public ScalableResilienceBuilder AddRedisGcraRateLimiter(string name, Action<RedisGcraRateLimiterOptions>? configure = null)
         => AddRedisLimiter(name, configure, (redis, options) => new RedisGcraRateLimiter(redis, options));
 
-    /// <summary>Registers a Redis sliding-window limiter under a name (Redis from <see cref="UseRedis"/>), with its options validated at start.</summary>
+    /// <summary>Registers a Redis sliding-window limiter under a name (Redis from <see cref="WithRedis"/>), with its options validated at start.</summary>
     /// <param name="name">The limiter name; also the default <see cref="RedisRateLimiterOptions.Name"/>.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns>The same builder.</returns>
@@ -91,7 +91,7 @@ public sealed class ScalableResilienceBuilder
     public ScalableResilienceBuilder AddRedisSlidingWindowRateLimiter(string name, Action<RedisSlidingWindowRateLimiterOptions>? configure = null)
         => AddRedisLimiter(name, configure, (redis, options) => new RedisSlidingWindowRateLimiter(redis, options));
 
-    /// <summary>Registers a Redis concurrency limiter with expiring leases under a name (Redis from <see cref="UseRedis"/>), with its options validated at start.</summary>
+    /// <summary>Registers a Redis concurrency limiter with expiring leases under a name (Redis from <see cref="WithRedis"/>), with its options validated at start.</summary>
     /// <param name="name">The limiter name; also the default <see cref="RedisRateLimiterOptions.Name"/>.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns>The same builder.</returns>
@@ -140,7 +140,7 @@ public sealed class ScalableResilienceBuilder
         return AddRateLimiter(name, services =>
         {
             var redis = services.GetService<RedisConnectionSource>()
-                ?? throw new InvalidOperationException($"The Redis rate limiter '{name}' needs a Redis connection; call UseRedis(...) on the Scalable resilience builder.");
+                ?? throw new InvalidOperationException($"The Redis rate limiter '{name}' needs a Redis connection; call WithRedis(...) on the Scalable resilience builder.");
             return create(redis, services.GetRequiredService<IOptionsMonitor<TOptions>>().Get(name));
         });
     }

@@ -9,7 +9,7 @@ namespace Scalable.Resilience;
 /// <summary>Shares one circuit breaker's open state between instances through Redis: when one instance opens it, the others reject calls too until the break ends.</summary>
 public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
 {
-    // How long IsolateAsync, CloseAsync and DisposeAsync wait for Redis, and how often a failed UseRedis factory is retried.
+    // How long IsolateAsync, CloseAsync and DisposeAsync wait for Redis, and how often a failed WithRedis factory is retried.
     private static readonly TimeSpan RedisWait = TimeSpan.FromSeconds(1);
     private readonly RedisConnectionSource _redis;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,7 +38,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
     {
     }
 
-    // For UseRedis, whose connection may not exist yet: the breaker works locally until it does.
+    // For WithRedis, whose connection may not exist yet: the breaker works locally until it does.
     internal SharedCircuitBreaker(RedisConnectionSource redis, string name, TimeProvider? timeProvider = null, ILogger? logger = null, string keyPrefix = "scalable:cb:")
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -182,7 +182,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         }
     }
 
-    // Never throws. A UseRedis factory that fails (Redis down at start) is tried again every RedisWait until the breaker
+    // Never throws. A WithRedis factory that fails (Redis down at start) is tried again every RedisWait until the breaker
     // is disposed; once subscribed, the client restores the subscription by itself after a reconnect.
     private async Task StartAsync()
     {

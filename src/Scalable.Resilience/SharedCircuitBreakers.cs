@@ -4,7 +4,7 @@ using Scalable.Resilience.Internal;
 
 namespace Scalable.Resilience;
 
-/// <summary>The shared breakers of one application instance, one per name, on the Redis connection given to UseRedis; resolve it to isolate or close a breaker everywhere.</summary>
+/// <summary>The shared breakers of one application instance, one per name, on the Redis connection given to WithRedis; resolve it to isolate or close a breaker everywhere.</summary>
 public sealed class SharedCircuitBreakers : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<SharedCircuitBreaker>> _breakers = new(StringComparer.Ordinal);

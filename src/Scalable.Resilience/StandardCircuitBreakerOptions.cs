@@ -24,6 +24,6 @@ public sealed class StandardCircuitBreakerOptions
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Gets or sets the name under which the breaker state is shared through Redis with other instances; null keeps it local.</summary>
-    /// <value>Default null. Needs <see cref="ScalableResilienceBuilder.UseRedis(Func{IServiceProvider, StackExchange.Redis.IConnectionMultiplexer})"/>.</value>
+    /// <value>Default null. Needs <see cref="ScalableResilienceBuilder.WithRedis(Func{IServiceProvider, StackExchange.Redis.IConnectionMultiplexer})"/>.</value>
     public string? SharedName { get; set; }
 }

@@ -67,7 +67,7 @@ public sealed class RedisFailureBoundTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_UseRedis_factory_that_fails_at_start_is_retried_and_limiters_and_shared_breakers_work_once_Redis_is_up()
+    public async Task A_WithRedis_factory_that_fails_at_start_is_retried_and_limiters_and_shared_breakers_work_once_Redis_is_up()
     {
         await _server.StopAsync();
         var name = $"start-{Guid.NewGuid():N}";
@@ -288,7 +288,7 @@ public sealed class RedisFailureBoundTests : IAsyncLifetime
     {
         var services = new ServiceCollection();
         services.AddScalableResilience()
-            .UseRedis(_ => connect())
+            .WithRedis(_ => connect())
             .AddRedisGcraRateLimiter(name, o =>
             {
                 o.PermitLimit = 1000;

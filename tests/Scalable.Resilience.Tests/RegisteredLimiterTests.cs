@@ -32,7 +32,7 @@ public sealed class RegisteredLimiterTests(RedisFixture redis) : IClassFixture<R
     public void Registered_limiters_with_bad_settings_fail_at_start_naming_the_setting(string kind, string setting)
     {
         var services = new ServiceCollection();
-        var builder = services.AddScalableResilience().UseRedis(_ => throw new InvalidOperationException("not reached"));
+        var builder = services.AddScalableResilience().WithRedis(_ => throw new InvalidOperationException("not reached"));
         _ = kind switch
         {
             "gcra" => builder.AddRedisGcraRateLimiter("bad", o => o.Window = TimeSpan.Zero),
@@ -51,7 +51,7 @@ public sealed class RegisteredLimiterTests(RedisFixture redis) : IClassFixture<R
     {
         var services = new ServiceCollection();
         services.AddScalableResilience()
-            .UseRedis(_ => redis.Connect())
+            .WithRedis(_ => redis.Connect())
             .AddRedisGcraRateLimiter(limiterName, o =>
             {
                 o.PermitLimit = 1;

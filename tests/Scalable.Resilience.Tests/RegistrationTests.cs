@@ -160,14 +160,14 @@ public sealed class RegistrationTests
     }
 
     [Fact]
-    public void A_second_UseRedis_or_a_limiter_name_registered_twice_is_refused_naming_it()
+    public void A_second_WithRedis_or_a_limiter_name_registered_twice_is_refused_naming_it()
     {
         var builder = new ServiceCollection().AddScalableResilience()
-            .UseRedis(_ => throw new InvalidOperationException("not called"))
+            .WithRedis(_ => throw new InvalidOperationException("not called"))
             .AddAdaptiveConcurrencyLimiter("api");
 
-        var redis = Assert.Throws<InvalidOperationException>(() => builder.UseRedis(_ => throw new InvalidOperationException("not called")));
-        Assert.Contains("UseRedis", redis.Message, StringComparison.Ordinal);
+        var redis = Assert.Throws<InvalidOperationException>(() => builder.WithRedis(_ => throw new InvalidOperationException("not called")));
+        Assert.Contains("WithRedis", redis.Message, StringComparison.Ordinal);
         var limiter = Assert.Throws<InvalidOperationException>(() => builder.AddRedisGcraRateLimiter("api"));
         Assert.Contains("'api'", limiter.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => builder.AddRateLimiter("api", _ => new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = 1 })));

@@ -202,7 +202,7 @@ public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixtur
         }
 
         services.AddScalableResilience()
-            .UseRedis(_ => connection ?? redis.Connect())
+            .WithRedis(_ => connection ?? redis.Connect())
             .AddPipeline("payments", p =>
             {
                 p.Retry.Enabled = false;

@@ -2,7 +2,7 @@ using StackExchange.Redis;
 
 namespace Scalable.Resilience.Internal;
 
-// The Redis connection of the limiters and shared breakers: either one given ready-made, or the UseRedis factory, run
+// The Redis connection of the limiters and shared breakers: either one given ready-made, or the WithRedis factory, run
 // off the caller's thread (a default Connect blocks for connectTimeout, 5 s) and run again on a later use when it threw
 // (Redis down at start with abortConnect=true): a failure is never cached, a success is kept for good.
 internal sealed class RedisConnectionSource
@@ -40,7 +40,7 @@ internal sealed class RedisConnectionSource
 
     private IConnectionMultiplexer Connect()
     {
-        var connection = _connect!() ?? throw new InvalidOperationException("The UseRedis connection factory returned null; return a connection.");
+        var connection = _connect!() ?? throw new InvalidOperationException("The WithRedis connection factory returned null; return a connection.");
         Volatile.Write(ref _connection, connection);
         return connection;
     }

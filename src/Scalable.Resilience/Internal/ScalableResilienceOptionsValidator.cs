@@ -112,7 +112,7 @@ internal sealed class ScalableResilienceOptionsValidator(IServiceProvider servic
             && services.GetService<IServiceProviderIsService>() is { } known
             && !known.IsService(typeof(SharedCircuitBreakers)))
         {
-            errors.Add($"{path}:CircuitBreaker:SharedName is set, but no Redis connection is configured; call UseRedis(...) on the Scalable resilience builder.");
+            errors.Add($"{path}:CircuitBreaker:SharedName is set, but no Redis connection is configured; call WithRedis(...) on the Scalable resilience builder.");
         }
     }
 

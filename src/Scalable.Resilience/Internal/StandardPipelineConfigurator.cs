@@ -91,7 +91,7 @@ internal static class StandardPipelineConfigurator
         {
             var breakers = services?.GetService<SharedCircuitBreakers>()
                 ?? throw new InvalidOperationException(
-                    $"Pipelines:{pipeline}:CircuitBreaker:SharedName is set, but no Redis connection is configured; call UseRedis(...) on the Scalable resilience builder.");
+                    $"Pipelines:{pipeline}:CircuitBreaker:SharedName is set, but no Redis connection is configured; call WithRedis(...) on the Scalable resilience builder.");
             breakers.Get(sharedName).Apply(breaker);
         }
 

@@ -32,7 +32,7 @@ builder.Services.AddSingleton<IConnectionMultiplexer>(redis);
 builder.Services.AddScalableCaching(o => o.DefaultEntryOptions.FailSafeMaxDuration = TimeSpan.FromHours(1))
     .WithRedis(services => services.GetRequiredService<IConnectionMultiplexer>());
 builder.Services.AddScalableResilience(configuration.GetSection("Resilience"))
-    .UseRedis(_ => redis)
+    .WithRedis(_ => redis)
     .AddRedisGcraRateLimiter("api", o => Shared(o, permitLimit: 1))
     .AddPipeline("payments", p => { p.RateLimiter.LimiterName = "api"; p.CircuitBreaker.SharedName = "payments"; });
 builder.Services.AddScalableMessaging(o =>
@@ -72,7 +72,7 @@ await Check("ScalableCachingBuilder.WithRedis", async () =>
 
 // Scalable.Resilience: every limiter is Redis-backed, fails closed while Redis is unreachable (so a granted permit
 // means Redis answered), and allows one permit per minute: a second instance of the same limiter is then denied.
-await Check("ScalableResilienceBuilder.UseRedis", async () =>
+await Check("ScalableResilienceBuilder.WithRedis", async () =>
 {
     var pipeline = host.Services.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline("payments");
     await pipeline.ExecuteAsync(static _ => ValueTask.CompletedTask);

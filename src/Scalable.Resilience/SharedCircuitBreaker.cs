@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly.CircuitBreaker;
@@ -6,23 +7,33 @@ using StackExchange.Redis;
 
 namespace Scalable.Resilience;
 
-/// <summary>Shares one circuit breaker's open state between instances through Redis: when one instance opens it, the others reject calls too until the break ends.</summary>
+/// <summary>Shares one circuit breaker's open state between instances through Redis: while any instance's breaker is open on its own, the others reject calls too, and they close when its half-open probe succeeds.</summary>
 public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
 {
     // How long IsolateAsync, CloseAsync and DisposeAsync wait for Redis, and how often a failed WithRedis factory is retried.
     private static readonly TimeSpan RedisWait = TimeSpan.FromSeconds(1);
+
+    // How long a follower waits past the expiry of the last opener's entry before it reads the state again: the opener
+    // renews its entry when it probes, and its message needs a moment to arrive.
+    private static readonly TimeSpan RemoteGrace = TimeSpan.FromSeconds(2);
     private readonly RedisConnectionSource _redis;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
+
+    // Orders the changes this instance applies to its own breakers (follow, stop following, reset).
+    private readonly SemaphoreSlim _applying = new(1, 1);
     private readonly RedisChannel _channel;
-    private readonly RedisKey _stateKey;
+    private readonly RedisKey[] _stateKey;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private readonly object _gate = new();
     private readonly Action<RedisChannel, RedisValue> _handler;
-    private ITimer? _remoteBreakTimer;
+    private ITimer? _checkTimer;
     private bool _disposed;
+    private bool _following;
+    private int _openOnTheirOwn;
+    private long _breakDurationTicks;
     private int _stateProviderTaken;
 
     /// <summary>Creates a shared breaker and starts listening for the other instances' state changes.</summary>
@@ -48,7 +59,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _channel = new RedisChannel(keyPrefix + name, RedisChannel.PatternMode.Literal);
-        _stateKey = keyPrefix + "{" + name + "}:state";
+        _stateKey = [keyPrefix + "{" + name + "}:openers"];
         _handler = (_, message) => OnMessage(message);
         _ = StartAsync();
     }
@@ -75,7 +86,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         return options;
     }
 
-    /// <summary>Wires the shared state into circuit-breaker options: manual control, state provider and the open/close callbacks (existing callbacks still run).</summary>
+    /// <summary>Wires the shared state into circuit-breaker options: manual control, state provider and the open, half-open and close callbacks (existing callbacks still run).</summary>
     /// <typeparam name="TResult">The result type of the breaker.</typeparam>
     /// <param name="options">The breaker options to change.</param>
     /// <returns>The same options.</returns>
@@ -90,13 +101,15 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
             options.StateProvider = StateProvider;
         }
 
+        var openOnItsOwn = new StrongBox<int>();
         var opened = options.OnOpened;
+        var halfOpened = options.OnHalfOpened;
         var closed = options.OnClosed;
         options.OnOpened = async args =>
         {
             if (!args.IsManual)
             {
-                Announce(SharedBreakerMessage.Open(_instanceId, args.BreakDuration), args.BreakDuration);
+                OpenedOnItsOwn(openOnItsOwn, args.BreakDuration);
             }
 
             if (opened is not null)
@@ -104,13 +117,22 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
                 await opened(args).ConfigureAwait(false);
             }
         };
-        options.OnClosed = async args =>
+        options.OnHalfOpened = async args =>
         {
-            if (!args.IsManual)
+            // The probe may take a while: the entry is renewed so that the followers wait for its result.
+            if (Volatile.Read(ref openOnItsOwn.Value) == 1)
             {
-                Announce(SharedBreakerMessage.Close(_instanceId), null);
+                _ = ChangeAsync("open", BreakDuration, null, CancellationToken.None);
             }
 
+            if (halfOpened is not null)
+            {
+                await halfOpened(args).ConfigureAwait(false);
+            }
+        };
+        options.OnClosed = async args =>
+        {
+            ClosedLocally(openOnItsOwn, args.IsManual);
             if (closed is not null)
             {
                 await closed(args).ConfigureAwait(false);
@@ -126,7 +148,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
     public async Task IsolateAsync(CancellationToken cancellationToken = default)
     {
         await ManualControl.IsolateAsync(cancellationToken).ConfigureAwait(false);
-        await PublishAsync(SharedBreakerMessage.Isolate(_instanceId), null, cancellationToken).ConfigureAwait(false);
+        await ChangeAsync("isolate", null, SharedBreakerMessage.Isolate(_instanceId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes the breaker on every instance, ending an isolation or a shared break; waits at most one second for Redis, which carries the message on when it can.</summary>
@@ -135,9 +157,9 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task CloseAsync(CancellationToken cancellationToken = default)
     {
-        StopRemoteBreakTimer();
-        await ManualControl.CloseAsync(cancellationToken).ConfigureAwait(false);
-        await PublishAsync(SharedBreakerMessage.Close(_instanceId), null, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        await ApplyAsync(SharedState.Closed, reset: true).ConfigureAwait(false);
+        await ChangeAsync("reset", null, SharedBreakerMessage.Reset(_instanceId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -182,6 +204,32 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         }
     }
 
+    private TimeSpan BreakDuration => TimeSpan.FromTicks(Volatile.Read(ref _breakDurationTicks));
+
+    private void OpenedOnItsOwn(StrongBox<int> openOnItsOwn, TimeSpan breakDuration)
+    {
+        Volatile.Write(ref _breakDurationTicks, breakDuration.Ticks);
+        if (Interlocked.Exchange(ref openOnItsOwn.Value, 1) == 0)
+        {
+            Interlocked.Increment(ref _openOnTheirOwn);
+        }
+
+        // Opened from closed, or again after a failed probe: either way the followers wait another break duration.
+        _ = ChangeAsync("open", breakDuration, SharedBreakerMessage.Open(_instanceId, breakDuration), CancellationToken.None);
+    }
+
+    // Only the last of this instance's breakers to close takes its entry out of the shared state; the others close only
+    // when no opener is left. A manual close (following, or CloseAsync) tells nobody: whoever caused it already did.
+    private void ClosedLocally(StrongBox<int> openOnItsOwn, bool manual)
+    {
+        if (Interlocked.Exchange(ref openOnItsOwn.Value, 0) == 0 || Interlocked.Decrement(ref _openOnTheirOwn) > 0)
+        {
+            return;
+        }
+
+        _ = ChangeAsync("leave", null, manual ? null : SharedBreakerMessage.Close(_instanceId), CancellationToken.None, follow: !manual);
+    }
+
     // Never throws. A WithRedis factory that fails (Redis down at start) is tried again every RedisWait until the breaker
     // is disposed; once subscribed, the client restores the subscription by itself after a reconnect.
     private async Task StartAsync()
@@ -212,11 +260,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         try
         {
             await redis.GetSubscriber().SubscribeAsync(_channel, _handler).ConfigureAwait(false);
-            var state = await redis.GetDatabase().StringGetWithExpiryAsync(_stateKey).ConfigureAwait(false);
-            if (state.Value.HasValue)
-            {
-                OnMessage(state.Value, state.Expiry);
-            }
+            await CheckAsync().ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -228,11 +272,10 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         }
     }
 
-    private void Announce(string message, TimeSpan? breakDuration) => _ = PublishAsync(message, breakDuration, CancellationToken.None);
-
-    // Waits for Redis at most RedisWait (the commands stay queued in the client and reach Redis when it answers); only the
-    // caller's own cancellation escapes.
-    private async Task PublishAsync(string message, TimeSpan? breakDuration, CancellationToken cancellationToken)
+    // Changes the shared state and tells the others, waiting for Redis at most RedisWait (the commands stay queued in the
+    // client and reach Redis when it answers); only the caller's own cancellation escapes. With follow, this instance then
+    // follows the openers still left.
+    private async Task ChangeAsync(string change, TimeSpan? breakDuration, string? message, CancellationToken cancellationToken, bool follow = false)
     {
         if (_redis.Current is not { } redis)
         {
@@ -242,7 +285,11 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
 
         try
         {
-            await PublishCoreAsync(redis, message, breakDuration).WaitAsync(RedisWait, _timeProvider, cancellationToken).ConfigureAwait(false);
+            var state = await ChangeCoreAsync(redis, change, breakDuration, message).WaitAsync(RedisWait, _timeProvider, cancellationToken).ConfigureAwait(false);
+            if (follow)
+            {
+                await ApplyAsync(state).ConfigureAwait(false);
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -250,22 +297,38 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task PublishCoreAsync(IConnectionMultiplexer redis, string message, TimeSpan? breakDuration)
+    private async Task<SharedState> ChangeCoreAsync(IConnectionMultiplexer redis, string change, TimeSpan? breakDuration, string? message)
     {
-        var db = redis.GetDatabase();
-        if (message.StartsWith(SharedBreakerMessage.CloseVerb, StringComparison.Ordinal))
+        RedisValue[] arguments = [change, _instanceId, (long)Math.Ceiling((breakDuration ?? TimeSpan.Zero).TotalMilliseconds)];
+        var result = (RedisResult[])(await SharedBreakerScripts.Change.EvaluateAsync(redis.GetDatabase(), _stateKey, arguments).ConfigureAwait(false))!;
+        if (message is not null)
         {
-            await db.KeyDeleteAsync(_stateKey).ConfigureAwait(false);
-        }
-        else
-        {
-            await db.StringSetAsync(_stateKey, message, breakDuration).ConfigureAwait(false);
+            await redis.GetSubscriber().PublishAsync(_channel, message).ConfigureAwait(false);
         }
 
-        await redis.GetSubscriber().PublishAsync(_channel, message).ConfigureAwait(false);
+        return new SharedState((long)result[0], (long)result[1]);
     }
 
-    private void OnMessage(RedisValue value, TimeSpan? remaining = null)
+    // Reads the shared state and follows it. Without an answer the break ends here, as a local one would.
+    private async Task CheckAsync()
+    {
+        var state = SharedState.Closed;
+        try
+        {
+            if (_redis.Current is { } redis)
+            {
+                state = await ChangeCoreAsync(redis, "read", null, null).WaitAsync(RedisWait, _timeProvider).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.SharedBreakerRedisFailed(_logger, exception, Name);
+        }
+
+        await ApplyAsync(state).ConfigureAwait(false);
+    }
+
+    private void OnMessage(RedisValue value)
     {
         if (!SharedBreakerMessage.TryParse(value, out var message) || message.InstanceId == _instanceId)
         {
@@ -282,33 +345,86 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
 
         Log.SharedBreakerRemoteChange(_logger, Name, message.Verb);
         ResilienceMetrics.RecordBreakerTransition(Name, "remote_" + message.Verb);
-        if (message.Verb == SharedBreakerMessage.CloseVerb)
+        _ = message.Verb switch
         {
-            StopRemoteBreakTimer();
-            _ = ApplyRemoteAsync(isolate: false);
-            return;
-        }
-
-        _ = ApplyRemoteAsync(isolate: true);
-        var breakFor = remaining ?? message.BreakDuration;
-        if (breakFor is { } duration)
-        {
-            // A remote break ends on its own, like a local one, so an instance that missed the close message still recovers.
-            var timer = _timeProvider.CreateTimer(_ => _ = ApplyRemoteAsync(isolate: false), null, duration, Timeout.InfiniteTimeSpan);
-            Interlocked.Exchange(ref _remoteBreakTimer, timer)?.Dispose();
-        }
+            // Follows at once; the timer reads the state once the opener's entry would have expired.
+            SharedBreakerMessage.OpenVerb => ApplyAsync(new SharedState(1, (long)(message.BreakDuration ?? TimeSpan.Zero).TotalMilliseconds)),
+            SharedBreakerMessage.IsolateVerb => ApplyAsync(SharedState.IsolatedUntilReset),
+            SharedBreakerMessage.ResetVerb => ApplyAsync(SharedState.Closed, reset: true),
+            _ => CheckAsync(),
+        };
     }
 
-    // Runs on the Redis client's callback thread or a timer: never throws, so no task is left unobserved.
-    private async Task ApplyRemoteAsync(bool isolate)
+    // Runs on the Redis client's callback thread or a timer: never throws, so no task is left unobserved. An instance whose
+    // own breaker is open keeps deciding by itself (it probes), except for a manual isolation.
+    private async Task ApplyAsync(SharedState state, bool reset = false)
     {
         try
         {
-            await (isolate ? ManualControl.IsolateAsync() : ManualControl.CloseAsync()).ConfigureAwait(false);
+            await _applying.WaitAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
+        {
+            return;
+        }
+
+        try
+        {
+            if (reset)
+            {
+                // CloseAsync on another instance closes every breaker, including one open on its own.
+                StopCheckTimer();
+                _following = false;
+                await ManualControl.CloseAsync().ConfigureAwait(false);
+                return;
+            }
+
+            if (state.Openers == 0)
+            {
+                StopCheckTimer();
+                if (_following)
+                {
+                    _following = false;
+                    await ManualControl.CloseAsync().ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            if (state.Isolated || Volatile.Read(ref _openOnTheirOwn) == 0)
+            {
+                if (!_following)
+                {
+                    _following = true;
+                    await ManualControl.IsolateAsync().ConfigureAwait(false);
+                }
+
+                if (!state.Isolated)
+                {
+                    StartCheckTimer(TimeSpan.FromMilliseconds(state.RemainingMilliseconds) + RemoteGrace);
+                }
+            }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             Log.SharedBreakerRedisFailed(_logger, exception, Name);
+        }
+        finally
+        {
+            _applying.Release();
+        }
+    }
+
+    private void StartCheckTimer(TimeSpan due)
+    {
+        var timer = _timeProvider.CreateTimer(_ => _ = CheckAsync(), null, due, Timeout.InfiniteTimeSpan);
+        Interlocked.Exchange(ref _checkTimer, timer)?.Dispose();
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                StopCheckTimer();
+            }
         }
     }
 
@@ -325,11 +441,20 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
             _disposed = true;
         }
 
-        StopRemoteBreakTimer();
+        StopCheckTimer();
         _stopping.Cancel();
         _stopping.Dispose();
         return true;
     }
 
-    private void StopRemoteBreakTimer() => Interlocked.Exchange(ref _remoteBreakTimer, null)?.Dispose();
+    private void StopCheckTimer() => Interlocked.Exchange(ref _checkTimer, null)?.Dispose();
+
+    private readonly record struct SharedState(long Openers, long RemainingMilliseconds)
+    {
+        public static readonly SharedState Closed = new(0, 0);
+
+        public static readonly SharedState IsolatedUntilReset = new(1, -1);
+
+        public bool Isolated => RemainingMilliseconds < 0;
+    }
 }

@@ -77,15 +77,15 @@ public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_shared_break_ends_on_the_other_instance_after_the_break_duration()
+    public async Task A_remote_break_ends_once_the_openers_shared_state_expired_when_it_never_probes()
     {
         var name = $"inventory-{Guid.NewGuid():N}";
         var clock = new FakeTimeProvider();
         using var connectionA = redis.Connect();
         using var connectionB = redis.Connect();
-        await using var a = new SharedCircuitBreaker(connectionA, name);
+        var a = new SharedCircuitBreaker(connectionA, name);
         await using var b = new SharedCircuitBreaker(connectionB, name, clock);
-        var pipelineA = Pipeline(a, minimumThroughput: 2);
+        var pipelineA = Pipeline(a, minimumThroughput: 2, breakDuration: TimeSpan.FromSeconds(1));
         var pipelineB = Pipeline(b);
         await Task.WhenAll(a.Ready, b.Ready);
 
@@ -95,8 +95,114 @@ public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixtur
         }
 
         await Eventually.TrueAsync(() => Rejects(pipelineB), Bound, "B to see the break");
-        clock.Advance(TimeSpan.FromSeconds(31));
-        await Eventually.TrueAsync(async () => !await Rejects(pipelineB), Bound, "B to close after the break duration");
+
+        // The opener goes away without probing (as a crashed instance would): its entry expires on Redis after its one-second
+        // break, and B closes at its next look past that expiry.
+        await a.DisposeAsync();
+        await Eventually.TrueAsync(async () =>
+        {
+            clock.Advance(TimeSpan.FromSeconds(5));
+            return !await Rejects(pipelineB);
+        }, Bound, "B to close once the opener's state expired");
+    }
+
+    [Fact]
+    public async Task Remote_instances_follow_the_openers_half_open_probe_instead_of_closing_on_a_timer()
+    {
+        var name = $"probe-{Guid.NewGuid():N}";
+        var clock = new FakeTimeProvider();
+        using var connectionA = redis.Connect();
+        using var connectionB = redis.Connect();
+        await using var a = new SharedCircuitBreaker(connectionA, name, clock);
+        await using var b = new SharedCircuitBreaker(connectionB, name, clock);
+        var pipelineA = Pipeline(a, minimumThroughput: 2, clock);
+        var pipelineB = Pipeline(b, clock: clock);
+        await Task.WhenAll(a.Ready, b.Ready);
+
+        for (var i = 0; i < 2; i++)
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(async () => await pipelineA.ExecuteAsync<int>(_ => throw new InvalidOperationException()));
+        }
+
+        await Eventually.TrueAsync(() => Rejects(pipelineB), Bound, "B to see the break");
+
+        // The break ends: A lets one probe through, the others keep rejecting while it runs and after it fails.
+        clock.Advance(TimeSpan.FromSeconds(35));
+        Assert.True(await Rejects(pipelineB), "B closed on its own timer while the opener had not probed yet");
+        var probeRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probeEnds = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probe = pipelineA.ExecuteAsync<int>(async _ =>
+        {
+            probeRunning.SetResult();
+            await probeEnds.Task;
+            throw new InvalidOperationException("still down");
+        }).AsTask();
+        await probeRunning.Task;
+        Assert.True(await Rejects(pipelineB), "B closed while the opener's probe was running");
+        probeEnds.SetResult();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => probe);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True(await Rejects(pipelineB), "B closed although the opener's probe failed");
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(35));
+        Assert.True(await Rejects(pipelineB), "B closed on its timer after the failed probe");
+
+        // The next probe succeeds: A closes, and so does everyone following it.
+        await pipelineA.ExecuteAsync(_ => ValueTask.CompletedTask);
+        await Eventually.TrueAsync(async () => !await Rejects(pipelineB), Bound, "B to close once the opener's probe succeeded");
+    }
+
+    [Fact]
+    public async Task One_openers_successful_probe_does_not_close_the_instances_while_another_opener_still_fails()
+    {
+        var clock = new FakeTimeProvider();
+        for (var attempt = 1; ; attempt++)
+        {
+            var name = $"openers-{Guid.NewGuid():N}";
+            using var connectionA = redis.Connect();
+            using var connectionB = redis.Connect();
+            using var connectionC = redis.Connect();
+            await using var a = new SharedCircuitBreaker(connectionA, name, clock);
+            await using var b = new SharedCircuitBreaker(connectionB, name, clock);
+            await using var c = new SharedCircuitBreaker(connectionC, name, clock);
+            var pipelineA = Pipeline(a, minimumThroughput: 2, clock);
+            var pipelineB = Pipeline(b, minimumThroughput: 2, clock);
+            var pipelineC = Pipeline(c, clock: clock);
+            await Task.WhenAll(a.Ready, b.Ready, c.Ready);
+
+            // A and B see their failures at the same moment, so each opens on its own before it hears of the other.
+            var failuresSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var failures = new[] { pipelineA, pipelineA, pipelineB, pipelineB }.Select(pipeline => Assert.ThrowsAsync<InvalidOperationException>(async () =>
+                await pipeline.ExecuteAsync<int>(async _ =>
+                {
+                    await failuresSeen.Task;
+                    throw new InvalidOperationException();
+                }))).ToArray();
+            failuresSeen.SetResult();
+            await Task.WhenAll(failures);
+            if (a.StateProvider.CircuitState != CircuitState.Open || b.StateProvider.CircuitState != CircuitState.Open)
+            {
+                // One heard of the other before its own second failure (a loaded machine): set the scene again.
+                Assert.True(attempt < 5, "A and B never opened on their own at the same time");
+                continue;
+            }
+
+            await Eventually.TrueAsync(() => Rejects(pipelineC), Bound, "C to see the break");
+            clock.Advance(TimeSpan.FromSeconds(35));
+            await pipelineA.ExecuteAsync(_ => ValueTask.CompletedTask);
+            await Assert.ThrowsAsync<InvalidOperationException>(async () => await pipelineB.ExecuteAsync<int>(_ => throw new InvalidOperationException("still down for B")));
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.True(await Rejects(pipelineC), "C closed when A's probe succeeded although B's failed");
+            }
+
+            clock.Advance(TimeSpan.FromSeconds(35));
+            await pipelineB.ExecuteAsync(_ => ValueTask.CompletedTask);
+            await Eventually.TrueAsync(async () => !await Rejects(pipelineC) && !await Rejects(pipelineA), Bound, "C and A to close once B's probe succeeded");
+            return;
+        }
     }
 
     [Fact]
@@ -178,12 +284,12 @@ public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixtur
         }
     }
 
-    private static ResiliencePipeline Pipeline(SharedCircuitBreaker shared, int minimumThroughput = 100)
-        => new ResiliencePipelineBuilder().AddCircuitBreaker(shared.Apply(new CircuitBreakerStrategyOptions
+    private static ResiliencePipeline Pipeline(SharedCircuitBreaker shared, int minimumThroughput = 100, TimeProvider? clock = null, TimeSpan? breakDuration = null)
+        => new ResiliencePipelineBuilder { TimeProvider = clock ?? TimeProvider.System }.AddCircuitBreaker(shared.Apply(new CircuitBreakerStrategyOptions
         {
             MinimumThroughput = minimumThroughput,
             FailureRatio = 0.5,
-            BreakDuration = TimeSpan.FromSeconds(30),
+            BreakDuration = breakDuration ?? TimeSpan.FromSeconds(30),
         })).Build();
 
     // How many connections listen on the shared breaker's channel, as the Redis server counts them.

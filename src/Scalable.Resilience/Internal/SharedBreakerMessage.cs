@@ -2,12 +2,14 @@ using System.Globalization;
 
 namespace Scalable.Resilience.Internal;
 
-// The pub/sub message and stored state of a shared breaker: verb|instance id|break milliseconds.
+// The pub/sub message of a shared breaker: verb|instance id|break milliseconds. close: one opener's probe succeeded
+// (the others read the shared state before they close); reset: CloseAsync, which closes every instance.
 internal readonly record struct SharedBreakerMessage(string Verb, string InstanceId, TimeSpan? BreakDuration)
 {
     public const string OpenVerb = "open";
     public const string IsolateVerb = "isolate";
     public const string CloseVerb = "close";
+    public const string ResetVerb = "reset";
 
     public static string Open(string instanceId, TimeSpan breakDuration)
         => string.Create(CultureInfo.InvariantCulture, $"{OpenVerb}|{instanceId}|{(long)breakDuration.TotalMilliseconds}");
@@ -16,11 +18,13 @@ internal readonly record struct SharedBreakerMessage(string Verb, string Instanc
 
     public static string Close(string instanceId) => $"{CloseVerb}|{instanceId}";
 
+    public static string Reset(string instanceId) => $"{ResetVerb}|{instanceId}";
+
     public static bool TryParse(string? text, out SharedBreakerMessage message)
     {
         message = default;
         var parts = text?.Split('|');
-        if (parts is not { Length: >= 2 } || parts[0] is not (OpenVerb or IsolateVerb or CloseVerb))
+        if (parts is not { Length: >= 2 } || parts[0] is not (OpenVerb or IsolateVerb or CloseVerb or ResetVerb))
         {
             return false;
         }

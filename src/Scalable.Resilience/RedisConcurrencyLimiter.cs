@@ -9,9 +9,9 @@ namespace Scalable.Resilience;
 public sealed class RedisConcurrencyLimiter : RedisRateLimiter
 {
     private readonly int _limit;
-    private readonly int _fallbackLimit;
     private readonly string _leaseMicroseconds;
     private readonly string _retryAfterMicroseconds;
+    private int _fallbackLimit = 1;
     private int _outstanding;
     private int _heldLocally;
 
@@ -31,7 +31,6 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
         : base(redis, options, "concurrency", partitionKey, LimiterScripts.ConcurrencyAcquire, options?.PermitLimit ?? 0)
     {
         _limit = options!.PermitLimit;
-        _fallbackLimit = Math.Max(1, (int)Math.Ceiling(_limit * options.FallbackShare));
         _leaseMicroseconds = (options.LeaseDuration.Ticks / 10).ToString(CultureInfo.InvariantCulture);
         _retryAfterMicroseconds = (options.RetryAfter.Ticks / 10).ToString(CultureInfo.InvariantCulture);
     }
@@ -90,7 +89,8 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
         }
     }
 
-    private protected override RedisValue[] Arguments(int permitCount)
+    // Leases held locally are not in Redis: the shared set starts from what Redis still holds, nothing to drain.
+    private protected override RedisValue[] Arguments(int permitCount, bool drain)
         => [_limit, permitCount, _leaseMicroseconds, Guid.NewGuid().ToString("N"), _retryAfterMicroseconds];
 
     private protected override RateLimitLease Granted(int permitCount, RedisValue[] arguments)
@@ -122,12 +122,15 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
         return Enumerable.Range(1, (int)arguments[1]).Select(k => (RedisValue)string.Create(CultureInfo.InvariantCulture, $"{id}:{k}")).ToArray();
     }
 
+    private protected override void StartFallback(double share, long available, long observedAt)
+        => Volatile.Write(ref _fallbackLimit, Math.Max(1, (int)Math.Floor((_limit * share) + 1e-9)));
+
     private protected override RateLimitLease FallbackAcquire(int permitCount)
     {
         while (true)
         {
             var held = Volatile.Read(ref _heldLocally);
-            if (held + permitCount > _fallbackLimit)
+            if (held + permitCount > Volatile.Read(ref _fallbackLimit))
             {
                 return Rejected(null, $"Concurrency limit '{Name}' reached (local fallback while Redis is down).");
             }

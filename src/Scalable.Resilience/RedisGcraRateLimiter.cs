@@ -11,7 +11,8 @@ public sealed class RedisGcraRateLimiter : RedisRateLimiter
     private readonly RedisValue[] _singlePermit;
     private readonly string _intervalMicroseconds;
     private readonly int _burst;
-    private readonly LocalGcra _fallback;
+    private readonly RedisGcraRateLimiterOptions _options;
+    private LocalGcra _fallback;
 
     /// <summary>Creates a limiter for one partition of a shared limit.</summary>
     /// <param name="redis">The Redis connection.</param>
@@ -31,17 +32,24 @@ public sealed class RedisGcraRateLimiter : RedisRateLimiter
         _burst = options!.EffectiveBurst;
         // Fractional: whole microseconds would round 1.67 µs (600,000 per second) down to 1 and admit 1,000,000 per second.
         _intervalMicroseconds = (options.Window.Ticks / 10.0 / options.PermitLimit).ToString("R", CultureInfo.InvariantCulture);
-        _singlePermit = Arguments(_intervalMicroseconds, _burst, 1);
-        _fallback = LocalGcra.ForShare(options.PermitLimit, options.Window, _burst, options.FallbackShare, options.TimeProvider);
+        _singlePermit = Arguments(_intervalMicroseconds, _burst, 1, drain: false);
+        _options = options;
+        _fallback = Fallback(1, 0, 0);
     }
 
     private protected override int MaxPermitsPerRequest => _burst;
 
-    private protected override RedisValue[] Arguments(int permitCount)
-        => permitCount == 1 ? _singlePermit : Arguments(_intervalMicroseconds, _burst, permitCount);
+    private protected override RedisValue[] Arguments(int permitCount, bool drain)
+        => permitCount == 1 && !drain ? _singlePermit : Arguments(_intervalMicroseconds, _burst, permitCount, drain);
 
-    private protected override RateLimitLease FallbackAcquire(int permitCount) => AcquireLocally(_fallback, permitCount);
+    private protected override void StartFallback(double share, long available, long observedAt)
+        => Volatile.Write(ref _fallback, Fallback(share, available, observedAt));
 
-    private static RedisValue[] Arguments(string interval, int burst, int permits)
-        => [interval, burst, permits];
+    private protected override RateLimitLease FallbackAcquire(int permitCount) => AcquireLocally(Volatile.Read(ref _fallback), permitCount);
+
+    private static RedisValue[] Arguments(string interval, int burst, int permits, bool drain)
+        => [interval, burst, permits, drain ? 1 : 0];
+
+    private LocalGcra Fallback(double share, long available, long observedAt)
+        => LocalGcra.ForShare(_options.PermitLimit, _options.Window, _burst, share, _options.TimeProvider).StartingWith(available * share, observedAt);
 }

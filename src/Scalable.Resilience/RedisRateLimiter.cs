@@ -12,6 +12,8 @@ public abstract class RedisRateLimiter : RateLimiter
     private readonly RedisConnectionSource _redis;
     private readonly RedisScript _script;
     private readonly OutageGuard _guard;
+    private readonly LimiterFleet _fleet;
+    private readonly object _fallbackGate = new();
     private readonly RedisKey[] _keys;
     private readonly RedisRateLimiterOptions _options;
     private readonly string _reasonRejected;
@@ -20,6 +22,13 @@ public abstract class RedisRateLimiter : RateLimiter
     private long _successful;
     private long _failed;
     private long _available;
+
+    // When Redis last told the permits left (0: never), which the local fallback starts from.
+    private long _observedAt;
+
+    // 1 while decisions are local (Redis down, LocalFallback): the local bucket was started, and the first decision back on
+    // Redis charges the shared bucket for what the fleet admitted meanwhile.
+    private int _local;
 
     private protected RedisRateLimiter(RedisConnectionSource redis, RedisRateLimiterOptions options, string kind, string partitionKey, RedisScript script, int initialPermits)
     {
@@ -33,7 +42,8 @@ public abstract class RedisRateLimiter : RateLimiter
         Name = options.Name;
         _keys = [(RedisKey)$"{options.KeyPrefix}{kind}:{options.Name}:{{{partitionKey}}}"];
         var logger = options.LoggerFactory?.CreateLogger(GetType()) ?? NullLogger.Instance;
-        _guard = new OutageGuard(Name, options.OutagePolicy, options.RecoveryProbeInterval, options.TimeProvider, logger);
+        _fleet = redis.Fleet(options, logger);
+        _guard = _fleet.Guard;
         _reasonRejected = $"Rate limit '{Name}' exceeded.";
         _deferred = DecisionLease.Rejected(null, $"Rate limit '{Name}' decides asynchronously; call AcquireAsync (or set BlockOnAttemptAcquire).");
         _available = initialPermits;
@@ -53,6 +63,9 @@ public abstract class RedisRateLimiter : RateLimiter
     public override TimeSpan? IdleDuration => TimeProvider.GetElapsedTime(Volatile.Read(ref _lastUsed));
 
     internal RedisKey Key => _keys[0];
+
+    // The instances sharing this limit, as last counted in Redis (0 before the first count).
+    internal int LiveInstances => _fleet.LiveInstances;
 
     // Null while a WithRedis factory has not made the connection yet.
     internal IConnectionMultiplexer? Redis => _redis.Current;
@@ -87,7 +100,8 @@ public abstract class RedisRateLimiter : RateLimiter
             return _deferred;
         }
 
-        var arguments = Arguments(permitCount);
+        var drain = Volatile.Read(ref _local) == 1;
+        var arguments = Arguments(permitCount, drain);
         RedisResult result;
         try
         {
@@ -102,8 +116,7 @@ public abstract class RedisRateLimiter : RateLimiter
             return Count(Outage(permitCount), "outage");
         }
 
-        _guard.Succeeded();
-        return Decide(result, permitCount, arguments);
+        return Decide(result, permitCount, arguments, drain);
     }
 
     /// <inheritdoc />
@@ -118,13 +131,13 @@ public abstract class RedisRateLimiter : RateLimiter
 
         using var activity = ResilienceMetrics.ActivitySource.HasListeners() ? ResilienceMetrics.ActivitySource.StartActivity("scalable.resilience.rate_limiter.acquire") : null;
         activity?.SetTag("limiter", Name);
-        var arguments = Arguments(permitCount);
+        var drain = Volatile.Read(ref _local) == 1;
+        var arguments = Arguments(permitCount, drain);
         RateLimitLease lease;
         try
         {
             var result = await EvaluateAsync(arguments, cancellationToken).ConfigureAwait(false);
-            _guard.Succeeded();
-            lease = Decide(result, permitCount, arguments);
+            lease = Decide(result, permitCount, arguments, drain);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -144,7 +157,13 @@ public abstract class RedisRateLimiter : RateLimiter
         return lease;
     }
 
-    private protected abstract RedisValue[] Arguments(int permitCount);
+    // drain: the first decision back on Redis after local ones; the script then counts the shared bucket as used up (what
+    // the instances admitted locally during the outage), so that the fleet does not return to a full bucket.
+    private protected abstract RedisValue[] Arguments(int permitCount, bool drain);
+
+    // Starts the local fallback for an outage: share of the limit, holding share of the permits Redis last reported
+    // (available, at the observedAt timestamp, 0 if never), not a full bucket.
+    private protected abstract void StartFallback(double share, long available, long observedAt);
 
     // Called when a decision was given up (timeout, failure, cancellation) although the script may still run later, for
     // example from the client's backlog once Redis answers again: a limiter that holds state per request undoes it here.
@@ -184,11 +203,23 @@ public abstract class RedisRateLimiter : RateLimiter
         }
     }
 
-    private RateLimitLease Decide(RedisResult result, int permitCount, RedisValue[] arguments)
+    private RateLimitLease Decide(RedisResult result, int permitCount, RedisValue[] arguments, bool drained)
     {
+        _guard.Succeeded();
+        if (drained)
+        {
+            Volatile.Write(ref _local, 0);
+        }
+
+        if (_redis.Current is { } redis)
+        {
+            _fleet.Beat(redis);
+        }
+
         var values = (RedisResult[])result!;
         var acquired = (long)values[0] == 1;
         Volatile.Write(ref _available, (long)values[1]);
+        Volatile.Write(ref _observedAt, TimeProvider.GetTimestamp());
         var retryMicroseconds = (long)values[2];
         var lease = acquired
             ? Granted(permitCount, arguments)
@@ -200,8 +231,25 @@ public abstract class RedisRateLimiter : RateLimiter
     {
         OutagePolicy.FailOpen => DecisionLease.Granted,
         OutagePolicy.FailClosed => Rejected(_options.RecoveryProbeInterval, $"Rate limit '{Name}' is unavailable (Redis down) and fails closed."),
-        _ => FallbackAcquire(permitCount),
+        _ => LocalAcquire(permitCount),
     };
+
+    private RateLimitLease LocalAcquire(int permitCount)
+    {
+        if (Volatile.Read(ref _local) == 0)
+        {
+            lock (_fallbackGate)
+            {
+                if (_local == 0)
+                {
+                    StartFallback(_fleet.FallbackShare(_options.FallbackShare), Volatile.Read(ref _available), Volatile.Read(ref _observedAt));
+                    Volatile.Write(ref _local, 1);
+                }
+            }
+        }
+
+        return FallbackAcquire(permitCount);
+    }
 
     private RateLimitLease Count(RateLimitLease lease, string source)
     {

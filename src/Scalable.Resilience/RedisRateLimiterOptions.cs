@@ -17,9 +17,9 @@ public abstract class RedisRateLimiterOptions
     /// <value>Default <see cref="OutagePolicy.LocalFallback"/>.</value>
     public OutagePolicy OutagePolicy { get; set; } = OutagePolicy.LocalFallback;
 
-    /// <summary>Gets or sets the share of the limit one instance may use on its own during an outage (for <see cref="OutagePolicy.LocalFallback"/>); set it to 1 / number of instances to keep the total near the limit.</summary>
-    /// <value>Default 0.25; greater than 0 and at most 1.</value>
-    public double FallbackShare { get; set; } = 0.25;
+    /// <summary>Gets or sets the share of the limit one instance may use on its own during an outage (for <see cref="OutagePolicy.LocalFallback"/>); null takes 1 / the number of live instances, which each instance counts in Redis.</summary>
+    /// <value>Default null: 1 / the instances that decided on this limit within the last 5 seconds, as last counted before the outage (1 if this instance never reached Redis); when set, greater than 0 and at most 1.</value>
+    public double? FallbackShare { get; set; }
 
     /// <summary>Gets or sets how long the limiter follows its outage policy after a Redis failure before it tries Redis again.</summary>
     /// <value>Default 1 second; between 10 ms and 1 hour.</value>
@@ -55,9 +55,9 @@ public abstract class RedisRateLimiterOptions
         }
 
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
-        if (!(FallbackShare > 0 && FallbackShare <= 1))
+        if (FallbackShare is { } share && !(share > 0 && share <= 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(FallbackShare), FallbackShare, $"{GetType().Name}.{nameof(FallbackShare)} must be greater than 0 and at most 1.");
+            throw new ArgumentOutOfRangeException(nameof(FallbackShare), FallbackShare, $"{GetType().Name}.{nameof(FallbackShare)} must be null (1 / live instances), or greater than 0 and at most 1.");
         }
 
         CheckRange(nameof(RecoveryProbeInterval), RecoveryProbeInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));

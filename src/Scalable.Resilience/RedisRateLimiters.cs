@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Scalable.Resilience.Internal;
 using StackExchange.Redis;
 
 namespace Scalable.Resilience;
@@ -17,7 +18,8 @@ public static class RedisRateLimiters
     public static PartitionedRateLimiter<TResource> CreateGcra<TResource>(IConnectionMultiplexer redis, RedisGcraRateLimiterOptions options, Func<TResource, string> partitionKey)
     {
         Check(redis, options, partitionKey);
-        return Partitioned(partitionKey, key => new RedisGcraRateLimiter(redis, options, key));
+        var source = new RedisConnectionSource(redis);
+        return Partitioned(partitionKey, key => new RedisGcraRateLimiter(source, options, key));
     }
 
     /// <summary>Creates a partitioned sliding-window limiter.</summary>
@@ -31,7 +33,8 @@ public static class RedisRateLimiters
     public static PartitionedRateLimiter<TResource> CreateSlidingWindow<TResource>(IConnectionMultiplexer redis, RedisSlidingWindowRateLimiterOptions options, Func<TResource, string> partitionKey)
     {
         Check(redis, options, partitionKey);
-        return Partitioned(partitionKey, key => new RedisSlidingWindowRateLimiter(redis, options, key));
+        var source = new RedisConnectionSource(redis);
+        return Partitioned(partitionKey, key => new RedisSlidingWindowRateLimiter(source, options, key));
     }
 
     /// <summary>Creates a partitioned concurrency limiter with expiring leases.</summary>
@@ -45,7 +48,8 @@ public static class RedisRateLimiters
     public static PartitionedRateLimiter<TResource> CreateConcurrency<TResource>(IConnectionMultiplexer redis, RedisConcurrencyLimiterOptions options, Func<TResource, string> partitionKey)
     {
         Check(redis, options, partitionKey);
-        return Partitioned(partitionKey, key => new RedisConcurrencyLimiter(redis, options, key));
+        var source = new RedisConnectionSource(redis);
+        return Partitioned(partitionKey, key => new RedisConcurrencyLimiter(source, options, key));
     }
 
     private static void Check<TResource>(IConnectionMultiplexer redis, RedisRateLimiterOptions options, Func<TResource, string> partitionKey)

@@ -11,7 +11,8 @@ public sealed class RedisSlidingWindowRateLimiter : RedisRateLimiter
     private readonly RedisValue[] _singlePermit;
     private readonly string _windowMicroseconds;
     private readonly int _limit;
-    private readonly LocalGcra _fallback;
+    private readonly RedisSlidingWindowRateLimiterOptions _options;
+    private LocalGcra _fallback;
 
     /// <summary>Creates a limiter for one partition of a shared limit.</summary>
     /// <param name="redis">The Redis connection.</param>
@@ -30,14 +31,21 @@ public sealed class RedisSlidingWindowRateLimiter : RedisRateLimiter
     {
         _limit = options!.PermitLimit;
         _windowMicroseconds = (options.Window.Ticks / 10).ToString(CultureInfo.InvariantCulture);
-        _singlePermit = [_windowMicroseconds, _limit, 1];
-        _fallback = LocalGcra.ForShare(options.PermitLimit, options.Window, options.PermitLimit, options.FallbackShare, options.TimeProvider);
+        _singlePermit = [_windowMicroseconds, _limit, 1, 0];
+        _options = options;
+        _fallback = Fallback(1, 0, 0);
     }
 
     private protected override int MaxPermitsPerRequest => _limit;
 
-    private protected override RedisValue[] Arguments(int permitCount)
-        => permitCount == 1 ? _singlePermit : [_windowMicroseconds, _limit, permitCount];
+    private protected override RedisValue[] Arguments(int permitCount, bool drain)
+        => permitCount == 1 && !drain ? _singlePermit : [_windowMicroseconds, _limit, permitCount, drain ? 1 : 0];
 
-    private protected override RateLimitLease FallbackAcquire(int permitCount) => AcquireLocally(_fallback, permitCount);
+    private protected override void StartFallback(double share, long available, long observedAt)
+        => Volatile.Write(ref _fallback, Fallback(share, available, observedAt));
+
+    private protected override RateLimitLease FallbackAcquire(int permitCount) => AcquireLocally(Volatile.Read(ref _fallback), permitCount);
+
+    private LocalGcra Fallback(double share, long available, long observedAt)
+        => LocalGcra.ForShare(_limit, _options.Window, _limit, share, _options.TimeProvider).StartingWith(available * share, observedAt);
 }

@@ -67,14 +67,15 @@ public sealed class RedisOutageTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Local_fallback_allows_this_instance_its_share_of_the_limit()
+    public async Task Local_fallback_allows_this_instance_its_share_of_the_limit_from_the_permits_Redis_last_reported()
     {
         using var connection = Connect();
-        var options = Options(OutagePolicy.LocalFallback);
-        options.PermitLimit = 100;
-        options.BurstLimit = 40;
-        options.FallbackShare = 0.25;
-        using var limiter = new RedisGcraRateLimiter(connection, options);
+        using var limiter = new RedisGcraRateLimiter(connection, QuarterShareOptions());
+        using (var shared = await limiter.AcquireAsync(20))
+        {
+            Assert.True(shared.IsAcquired); // Redis reports 20 of the 40 left
+        }
+
         await _server.StopAsync();
         await EnterOutageAsync(limiter);
 
@@ -84,10 +85,23 @@ public sealed class RedisOutageTests : IAsyncLifetime
             granted += (await limiter.AcquireAsync()).IsAcquired ? 1 : 0;
         }
 
-        Assert.Equal(10, granted); // a quarter of the burst, on a clock that does not move
+        Assert.Equal(5, granted); // a quarter of the 20 left, not a full local bucket (a quarter of the burst, 10)
+        _clock.Advance(TimeSpan.FromSeconds(24)); // a quarter of 100 per 10 minutes refills one permit per 24 s
+        Assert.True((await limiter.AcquireAsync()).IsAcquired, "one permit refilled after 24 s");
+        Assert.False((await limiter.AcquireAsync()).IsAcquired);
+    }
 
-        _clock.Advance(TimeSpan.FromMilliseconds(40)); // a quarter of 100/s refills one permit per 40 ms
-        Assert.True((await limiter.AcquireAsync()).IsAcquired, "one permit refilled after 40 ms");
+    [Fact]
+    public async Task Local_fallback_starts_empty_when_Redis_never_answered()
+    {
+        using var connection = Connect();
+        using var limiter = new RedisGcraRateLimiter(connection, QuarterShareOptions());
+        await _server.StopAsync();
+        await EnterOutageAsync(limiter);
+
+        Assert.False((await limiter.AcquireAsync()).IsAcquired);
+        _clock.Advance(TimeSpan.FromSeconds(24));
+        Assert.True((await limiter.AcquireAsync()).IsAcquired, "one permit refilled after 24 s");
         Assert.False((await limiter.AcquireAsync()).IsAcquired);
     }
 
@@ -152,6 +166,94 @@ public sealed class RedisOutageTests : IAsyncLifetime
         Assert.False(b.IsInOutage);
     }
 
+    [Fact]
+    public async Task Once_the_probe_is_due_one_caller_probes_a_hung_Redis_and_the_others_decide_at_once()
+    {
+        using var connection = Connect();
+        using var limiter = new RedisGcraRateLimiter(connection, Options(OutagePolicy.FailClosed));
+        await _server.PauseAsync();
+        try
+        {
+            await EnterOutageAsync(limiter);
+            _clock.Advance(TimeSpan.FromSeconds(1)); // the next probe is due
+
+            var calls = Enumerable.Range(0, 10).Select(_ => limiter.AcquireAsync().AsTask()).ToArray();
+
+            Assert.Equal(9, calls.Count(call => call.IsCompleted));
+            _clock.Advance(TimeSpan.FromSeconds(1)); // the probe gives up at its decision timeout
+            var leases = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.All(leases, lease => Assert.False(lease.IsAcquired));
+        }
+        finally
+        {
+            await _server.ResumeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_new_partition_decides_by_the_outage_policy_at_once_when_another_partition_found_Redis_down()
+    {
+        using var connection = Connect();
+        using var limiter = RedisRateLimiters.CreateGcra<string>(connection, Options(OutagePolicy.FailClosed), tenant => tenant);
+        await _server.PauseAsync();
+        try
+        {
+            var first = limiter.AcquireAsync("tenant-a").AsTask();
+            _clock.Advance(TimeSpan.FromSeconds(1)); // tenant-a's decision gives up waiting for the hung Redis
+            using (var lease = await first.WaitAsync(TimeSpan.FromSeconds(30)))
+            {
+                Assert.False(lease.IsAcquired);
+            }
+
+            var other = limiter.AcquireAsync("tenant-b").AsTask();
+
+            Assert.True(other.IsCompleted, "a new partition waited for Redis although another one had found it down");
+            Assert.False((await other).IsAcquired);
+        }
+        finally
+        {
+            await _server.ResumeAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_rate_decision_given_up_while_Redis_hung_spends_its_permit_when_Redis_runs_it_later(bool slidingWindow)
+    {
+        using var connection = Connect();
+        var name = $"given-up-{Guid.NewGuid():N}";
+        using RedisRateLimiter limiter = slidingWindow
+            ? new RedisSlidingWindowRateLimiter(connection, new RedisSlidingWindowRateLimiterOptions { Name = name, PermitLimit = 3, Window = TimeSpan.FromMinutes(10), OutagePolicy = OutagePolicy.FailClosed, TimeProvider = _clock })
+            : new RedisGcraRateLimiter(connection, new RedisGcraRateLimiterOptions { Name = name, PermitLimit = 3, Window = TimeSpan.FromMinutes(10), OutagePolicy = OutagePolicy.FailClosed, TimeProvider = _clock });
+        (await limiter.AcquireAsync(0)).Dispose(); // Redis knows the script (a late EVALSHA of an unknown one is never resent)
+        await _server.PauseAsync();
+        try
+        {
+            var givenUp = limiter.AcquireAsync().AsTask();
+            _clock.Advance(TimeSpan.FromSeconds(1)); // the decision timeout: the caller is answered by the outage policy
+            Assert.False((await givenUp.WaitAsync(TimeSpan.FromSeconds(30))).IsAcquired);
+        }
+        finally
+        {
+            await _server.ResumeAsync();
+        }
+
+        // The script was on its way to Redis and cannot be withdrawn; it runs when Redis resumes, before anything sent later
+        // on this connection. It cannot be taken back either: nothing tells apart a late grant from a refusal without
+        // trusting a client clock, which the shared limits never do.
+        await connection.GetDatabase().PingAsync();
+        _clock.Advance(TimeSpan.FromSeconds(1)); // the next probe is due
+        var granted = 0;
+        while ((await limiter.AcquireAsync()).IsAcquired)
+        {
+            granted++;
+        }
+
+        Assert.False(limiter.IsInOutage);
+        Assert.Equal(2, granted);
+    }
+
     // The first call after the kill may wait for Redis until the decision timeout (1 s), which runs on the fake clock: the
     // call starts its timer before it returns, so moving the clock once by exactly that much ends the wait, and the clock
     // then stands still, well before the next probe.
@@ -161,6 +263,18 @@ public sealed class RedisOutageTests : IAsyncLifetime
         _clock.Advance(TimeSpan.FromSeconds(1));
         using var probe = await pending.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(limiter.IsInOutage, "the limiter should be in outage after Redis was killed");
+    }
+
+    // 100 per 10 minutes with a burst of 40, a quarter of it locally (25 per 10 minutes, burst 10), probing once an hour.
+    private RedisGcraRateLimiterOptions QuarterShareOptions()
+    {
+        var options = Options(OutagePolicy.LocalFallback);
+        options.PermitLimit = 100;
+        options.Window = TimeSpan.FromMinutes(10);
+        options.BurstLimit = 40;
+        options.FallbackShare = 0.25;
+        options.RecoveryProbeInterval = TimeSpan.FromHours(1);
+        return options;
     }
 
     // A connection as users make it: StackExchange.Redis's defaults, nothing tuned.

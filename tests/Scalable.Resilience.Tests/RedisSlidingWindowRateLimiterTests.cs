@@ -28,6 +28,29 @@ public sealed class RedisSlidingWindowRateLimiterTests(RedisFixture redis) : ICl
     }
 
     [Fact]
+    public async Task A_zero_permit_request_tells_whether_a_permit_is_available_as_for_GCRA()
+    {
+        using var connection = redis.Connect();
+        using var limiter = new RedisSlidingWindowRateLimiter(connection, new RedisSlidingWindowRateLimiterOptions { Name = $"sw-{Guid.NewGuid():N}", PermitLimit = 2, Window = TimeSpan.FromMinutes(1) });
+
+        using (var available = await limiter.AcquireAsync(0))
+        {
+            Assert.True(available.IsAcquired);
+        }
+
+        using (var both = await limiter.AcquireAsync(2))
+        {
+            Assert.True(both.IsAcquired);
+        }
+
+        // The window is full: a 0-permit request takes nothing and says no permit is available, with when one will be.
+        using var full = await limiter.AcquireAsync(0);
+        Assert.False(full.IsAcquired);
+        Assert.True(full.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.InRange(retryAfter, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(2));
+    }
+
+    [Fact]
     public async Task Retry_after_is_when_the_weighted_window_admits_the_request_again()
     {
         using var connection = redis.Connect();

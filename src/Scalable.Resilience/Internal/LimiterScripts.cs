@@ -32,14 +32,7 @@ internal static class LimiterScripts
           end
         end
         if ahead < 0 then ahead = 0 end
-        local asked = n
-        if asked == 0 then asked = 1 end
-        local wait = ahead + asked * interval - burst * interval
-        if wait > 0 then
-          return { 0, 0, math.ceil(wait) }
-        end
-        if n > 0 then
-          local tat = ahead + n * interval
+        local function store(tat)
           local whole = math.floor(tat)
           local fraction = string.format('%.6f', tat - whole)
           if string.sub(fraction, 1, 1) == '1' then
@@ -47,6 +40,23 @@ internal static class LimiterScripts
             fraction = '0.000000'
           end
           redis.call('SET', KEYS[1], string.format('%.0f', now + whole) .. string.sub(fraction, 2), 'PX', math.ceil(tat / 1000) + 1)
+        end
+        -- ARGV[4] = 1: the first decision of an instance back from an outage; the bucket counts as used up by what the
+        -- instances admitted locally meanwhile.
+        local drained = false
+        if ARGV[4] == '1' and ahead < burst * interval then
+          ahead = burst * interval
+          drained = true
+        end
+        local asked = n
+        if asked == 0 then asked = 1 end
+        local wait = ahead + asked * interval - burst * interval
+        if wait > 0 then
+          if drained then store(ahead) end
+          return { 0, 0, math.ceil(wait) }
+        end
+        if n > 0 then
+          store(ahead + n * interval)
         end
         return { 1, math.floor((burst * interval - ahead - n * interval) / interval), 0 }
         """);
@@ -68,23 +78,40 @@ internal static class LimiterScripts
           current = 0
         end
         local elapsed = (now - index * window) / window
+        local function store()
+          redis.call('HSET', KEYS[1], 'i', string.format('%.0f', index), 'c', current, 'p', previous)
+          redis.call('PEXPIRE', KEYS[1], math.ceil(2 * window / 1000) + 1)
+        end
+        -- ARGV[4] = 1: back from an outage; the window counts as full with what the instances admitted locally meanwhile.
+        local drained = false
+        if ARGV[4] == '1' then
+          local full = math.ceil(limit - previous * (1 - elapsed))
+          if current < full then
+            current = full
+            drained = true
+          end
+        end
         local used = previous * (1 - elapsed) + current
-        if used + n > limit then
-          local free = limit - current - n
+        -- A request for 0 permits takes nothing and is granted when one permit would be, as for GCRA.
+        local asked = n
+        if asked == 0 then asked = 1 end
+        if used + asked > limit then
+          if drained then store() end
+          local free = limit - current - asked
           local retry
           if free >= 0 and previous > 0 then
             -- Fits in this window once the previous window's weight has shrunk enough.
             retry = ((1 - free / previous) - elapsed) * window
           else
             -- Fits only in the next window, where this window's count becomes the weighted previous one: not at its start
-            -- (it still weighs fully there) but once its weight fell to limit - n.
-            retry = (index + 1) * window - now + (1 - (limit - n) / current) * window
+            -- (it still weighs fully there) but once its weight fell to limit - asked.
+            retry = (index + 1) * window - now + (1 - (limit - asked) / current) * window
           end
           return { 0, 0, math.max(1, math.ceil(retry)) }
         end
         if n > 0 then
-          redis.call('HSET', KEYS[1], 'i', string.format('%.0f', index), 'c', current + n, 'p', previous)
-          redis.call('PEXPIRE', KEYS[1], math.ceil(2 * window / 1000) + 1)
+          current = current + n
+          store()
         end
         return { 1, math.floor(limit - used - n), 0 }
         """);

@@ -13,10 +13,21 @@ internal sealed class LocalGcra(double intervalTicks, int burst, TimeProvider ti
     {
     }
 
+    // Rounded down, so that the shares of a fleet never add up to more than the limit (at least one permit each).
     public static LocalGcra ForShare(int permitLimit, TimeSpan window, int burst, double share, TimeProvider time)
     {
-        var permits = Math.Max(1, (int)Math.Ceiling(permitLimit * share));
-        return new LocalGcra((double)window.Ticks / permits, Math.Max(1, (int)Math.Ceiling(burst * share)), time);
+        var permits = Math.Max(1, (int)Math.Floor((permitLimit * share) + 1e-9));
+        return new LocalGcra((double)window.Ticks / permits, Math.Max(1, (int)Math.Floor((burst * share) + 1e-9)), time);
+    }
+
+    // Starts the bucket holding the given permits at the given timestamp, refilling from there; from empty now when
+    // nothing was observed (timestamp 0). A bucket that started full would give the fleet a second burst.
+    public LocalGcra StartingWith(double permits, long timestamp)
+    {
+        var at = timestamp == 0 ? time.GetTimestamp() : timestamp;
+        var held = timestamp == 0 ? 0 : Math.Clamp(Math.Floor(permits), 0, burst);
+        _tat = (at * _ticksPerTimestamp) + ((burst - held) * intervalTicks);
+        return this;
     }
 
     public TimeSpan? TryAcquire(int permits, out bool acquired)

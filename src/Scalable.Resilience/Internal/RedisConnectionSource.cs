@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Scalable.Resilience.Internal;
@@ -9,6 +11,7 @@ internal sealed class RedisConnectionSource
 {
     private readonly Func<IConnectionMultiplexer>? _connect;
     private readonly object _gate = new();
+    private readonly ConcurrentDictionary<string, LimiterFleet> _fleets = new(StringComparer.Ordinal);
     private IConnectionMultiplexer? _connection;
     private Task<IConnectionMultiplexer>? _connecting;
 
@@ -18,6 +21,10 @@ internal sealed class RedisConnectionSource
 
     // The connection once made, or null while the factory has not succeeded yet.
     public IConnectionMultiplexer? Current => Volatile.Read(ref _connection);
+
+    // The state shared by every limiter (every partition) of one limit on this connection.
+    public LimiterFleet Fleet(RedisRateLimiterOptions options, ILogger logger)
+        => _fleets.GetOrAdd(options.KeyPrefix + options.Name, static (_, state) => new LimiterFleet(state.options, state.logger), (options, logger));
 
     // Completes with the connection; at most one factory call runs at a time, and a failed one is retried by the next caller.
     public Task<IConnectionMultiplexer> ConnectAsync()

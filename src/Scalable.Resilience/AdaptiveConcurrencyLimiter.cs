@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scalable.Resilience.Internal;
@@ -11,6 +12,9 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
     private readonly AdaptiveConcurrencyLimiterOptions _options;
     private readonly VegasLimit _limit;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ResilienceMetrics _metrics;
+    private readonly bool _ownsMetrics;
     private readonly object _gate = new();
     private readonly string _reason;
     private int _currentLimit;
@@ -26,22 +30,33 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
     private bool _windowDropped;
 
     /// <summary>Creates the limiter.</summary>
-    /// <param name="options">The limits, reserved share and clock.</param>
+    /// <param name="options">The limits and reserved share.</param>
+    /// <param name="timeProvider">The clock that measures each request's latency (default <see cref="TimeProvider.System"/>).</param>
     /// <param name="logger">The logger for limit changes (default none).</param>
+    /// <param name="meterFactory">The factory of the Scalable.Resilience meter (default a meter of the limiter's own, disposed with it).</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
-    public AdaptiveConcurrencyLimiter(AdaptiveConcurrencyLimiterOptions options, ILogger? logger = null)
+    public AdaptiveConcurrencyLimiter(AdaptiveConcurrencyLimiterOptions options, TimeProvider? timeProvider = null, ILogger? logger = null, IMeterFactory? meterFactory = null)
+        : this(options, timeProvider, logger, new ResilienceMetrics(meterFactory), ownsMetrics: true)
+    {
+    }
+
+    // For the registered limiters: the container's instruments.
+    internal AdaptiveConcurrencyLimiter(AdaptiveConcurrencyLimiterOptions options, TimeProvider? timeProvider, ILogger? logger, ResilienceMetrics metrics, bool ownsMetrics)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _metrics = metrics;
+        _ownsMetrics = ownsMetrics;
         _logger = logger ?? NullLogger.Instance;
         _limit = new VegasLimit(options.InitialLimit, options.MinLimit, options.MaxLimit);
         _currentLimit = options.InitialLimit;
         _reason = $"Adaptive limit '{options.Name}' reached; the request was shed.";
-        _idleSince = options.TimeProvider.GetTimestamp();
+        _idleSince = _time.GetTimestamp();
         _noLoadLearnedAt = _idleSince;
-        ResilienceMetrics.RecordAdaptiveLimitChange(options.Name, _currentLimit);
+        _metrics.RecordAdaptiveLimitChange(options.Name, _currentLimit);
     }
 
     /// <summary>Gets the current concurrency limit.</summary>
@@ -51,7 +66,7 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
     public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <inheritdoc />
-    public override TimeSpan? IdleDuration => InFlight > 0 ? null : _options.TimeProvider.GetElapsedTime(Volatile.Read(ref _idleSince));
+    public override TimeSpan? IdleDuration => InFlight > 0 ? null : _time.GetElapsedTime(Volatile.Read(ref _idleSince));
 
     /// <summary>Gets a view of this limiter that admits requests of the given priority (the limiter itself admits <see cref="RequestPriority.Normal"/>).</summary>
     /// <param name="priority">The priority of the requests the view admits.</param>
@@ -102,7 +117,7 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
             if (inFlight + permitCount > capacity)
             {
                 Interlocked.Increment(ref _failed);
-                ResilienceMetrics.RecordDecision(_options.Name, acquired: false, "adaptive");
+                _metrics.RecordDecision(_options.Name, acquired: false, "adaptive");
                 return DecisionLease.Rejected(null, _reason);
             }
 
@@ -114,22 +129,22 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
             if (Interlocked.CompareExchange(ref _inFlight, inFlight + permitCount, inFlight) == inFlight)
             {
                 Interlocked.Increment(ref _successful);
-                ResilienceMetrics.RecordDecision(_options.Name, acquired: true, "adaptive");
-                ResilienceMetrics.RecordAdaptiveInFlight(_options.Name, permitCount);
-                return new AdaptiveLease(this, permitCount, _options.TimeProvider.GetTimestamp(), inFlight + permitCount);
+                _metrics.RecordDecision(_options.Name, acquired: true, "adaptive");
+                _metrics.RecordAdaptiveInFlight(_options.Name, permitCount);
+                return new AdaptiveLease(this, permitCount, _time.GetTimestamp(), inFlight + permitCount);
             }
         }
     }
 
     internal void Complete(int permits, long startedAt, int inFlightAtStart, bool dropped)
     {
-        var rtt = _options.TimeProvider.GetElapsedTime(startedAt).TotalMilliseconds;
+        var rtt = _time.GetElapsedTime(startedAt).TotalMilliseconds;
         if (Interlocked.Add(ref _inFlight, -permits) == 0)
         {
-            Volatile.Write(ref _idleSince, _options.TimeProvider.GetTimestamp());
+            Volatile.Write(ref _idleSince, _time.GetTimestamp());
         }
 
-        ResilienceMetrics.RecordAdaptiveInFlight(_options.Name, -permits);
+        _metrics.RecordAdaptiveInFlight(_options.Name, -permits);
         lock (_gate)
         {
             _windowSamples++;
@@ -141,10 +156,10 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
                 return;
             }
 
-            var relearn = _options.NoLoadLatencyResetInterval is { } interval && _options.TimeProvider.GetElapsedTime(_noLoadLearnedAt) >= interval;
+            var relearn = _options.NoLoadLatencyResetInterval is { } interval && _time.GetElapsedTime(_noLoadLearnedAt) >= interval;
             if (relearn)
             {
-                _noLoadLearnedAt = _options.TimeProvider.GetTimestamp();
+                _noLoadLearnedAt = _time.GetTimestamp();
             }
 
             _limit.Update(Math.Max(_windowRttSum / _windowSamples, 1e-6), _windowMaxInFlight, _windowDropped, relearn);
@@ -154,7 +169,7 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
             if (updated != old)
             {
                 Volatile.Write(ref _currentLimit, updated);
-                ResilienceMetrics.RecordAdaptiveLimitChange(_options.Name, updated - old);
+                _metrics.RecordAdaptiveLimitChange(_options.Name, updated - old);
                 Log.AdaptiveLimitChanged(_logger, _options.Name, old, updated);
             }
         }
@@ -166,7 +181,11 @@ public sealed class AdaptiveConcurrencyLimiter : RateLimiter
         // The limit gauge is an up-down counter: take this limiter's share out when it goes away.
         if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            ResilienceMetrics.RecordAdaptiveLimitChange(_options.Name, -CurrentLimit);
+            _metrics.RecordAdaptiveLimitChange(_options.Name, -CurrentLimit);
+            if (_ownsMetrics)
+            {
+                _metrics.Dispose();
+            }
         }
 
         base.Dispose(disposing);

@@ -31,14 +31,9 @@ public sealed class AdaptiveConcurrencyLimiterOptions
     /// <value>Default null (never); at least 1 second when set.</value>
     public TimeSpan? NoLoadLatencyResetInterval { get; set; }
 
-    /// <summary>Gets or sets the clock used to measure each request's latency (from acquiring the permit to disposing the lease).</summary>
-    /// <value>Default <see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
-
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(Name, nameof(Name));
-        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         Check(nameof(MinLimit), MinLimit >= 1, "at least 1");
         Check(nameof(MaxLimit), MaxLimit >= MinLimit, $"at least {nameof(MinLimit)} ({MinLimit})");
         Check(nameof(InitialLimit), InitialLimit >= MinLimit && InitialLimit <= MaxLimit, $"between {nameof(MinLimit)} ({MinLimit}) and {nameof(MaxLimit)} ({MaxLimit})");

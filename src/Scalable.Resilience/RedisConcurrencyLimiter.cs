@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
 using Scalable.Resilience.Internal;
 using StackExchange.Redis;
 
@@ -19,16 +21,19 @@ public sealed class RedisConcurrencyLimiter : RedisRateLimiter
     /// <param name="redis">The Redis connection.</param>
     /// <param name="options">The limit, lease and outage settings.</param>
     /// <param name="partitionKey">The partition (for example a tenant id); empty for one global limit.</param>
+    /// <param name="timeProvider">The clock for the decision timeout, outage probing and the local fallback (default <see cref="TimeProvider.System"/>); shared limiting always uses the Redis server's clock.</param>
+    /// <param name="loggerFactory">The logger factory for outage and recovery logs (default none).</param>
+    /// <param name="meterFactory">The factory of the Scalable.Resilience meter (default a meter of the limiter's own, disposed with it).</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
-    public RedisConcurrencyLimiter(IConnectionMultiplexer redis, RedisConcurrencyLimiterOptions options, string partitionKey = "")
-        : this(new RedisConnectionSource(redis ?? throw new ArgumentNullException(nameof(redis))), options, partitionKey)
+    public RedisConcurrencyLimiter(IConnectionMultiplexer redis, RedisConcurrencyLimiterOptions options, string partitionKey = "", TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+        : this(new RedisConnectionSource(redis ?? throw new ArgumentNullException(nameof(redis))), options, partitionKey, Standalone(timeProvider, loggerFactory, meterFactory))
     {
     }
 
     // For the registered limiters, whose WithRedis connection may not exist yet.
-    internal RedisConcurrencyLimiter(RedisConnectionSource redis, RedisConcurrencyLimiterOptions options, string partitionKey = "")
-        : base(redis, options, "concurrency", partitionKey, LimiterScripts.ConcurrencyAcquire, options?.PermitLimit ?? 0)
+    internal RedisConcurrencyLimiter(RedisConnectionSource redis, RedisConcurrencyLimiterOptions options, string partitionKey, LimiterServices services)
+        : base(redis, options, services, "concurrency", partitionKey, LimiterScripts.ConcurrencyAcquire, options?.PermitLimit ?? 0)
     {
         _limit = options!.PermitLimit;
         _leaseMicroseconds = (options.LeaseDuration.Ticks / 10).ToString(CultureInfo.InvariantCulture);

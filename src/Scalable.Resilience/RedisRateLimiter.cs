@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,6 +17,7 @@ public abstract class RedisRateLimiter : RateLimiter
     private readonly object _fallbackGate = new();
     private readonly RedisKey[] _keys;
     private readonly RedisRateLimiterOptions _options;
+    private readonly LimiterServices _services;
     private readonly string _reasonRejected;
     private readonly RateLimitLease _deferred;
     private long _lastUsed;
@@ -30,7 +32,7 @@ public abstract class RedisRateLimiter : RateLimiter
     // Redis charges the shared bucket for what the fleet admitted meanwhile.
     private int _local;
 
-    private protected RedisRateLimiter(RedisConnectionSource redis, RedisRateLimiterOptions options, string kind, string partitionKey, RedisScript script, int initialPermits)
+    private protected RedisRateLimiter(RedisConnectionSource redis, RedisRateLimiterOptions options, LimiterServices services, string kind, string partitionKey, RedisScript script, int initialPermits)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(partitionKey);
@@ -41,8 +43,9 @@ public abstract class RedisRateLimiter : RateLimiter
         PartitionKey = partitionKey;
         Name = options.Name;
         _keys = [(RedisKey)$"{options.KeyPrefix}{kind}:{options.Name}:{{{partitionKey}}}"];
-        var logger = options.LoggerFactory?.CreateLogger(GetType()) ?? NullLogger.Instance;
-        _fleet = redis.Fleet(options, logger);
+        _services = services;
+        var logger = services.LoggerFactory?.CreateLogger(GetType()) ?? NullLogger.Instance;
+        _fleet = redis.Fleet(options, services.Time, logger);
         _guard = _fleet.Guard;
         _reasonRejected = $"Rate limit '{Name}' exceeded.";
         _deferred = DecisionLease.Rejected(null, $"Rate limit '{Name}' decides asynchronously; call AcquireAsync (or set BlockOnAttemptAcquire).");
@@ -70,7 +73,7 @@ public abstract class RedisRateLimiter : RateLimiter
     // Null while a WithRedis factory has not made the connection yet.
     internal IConnectionMultiplexer? Redis => _redis.Current;
 
-    private protected TimeProvider TimeProvider => _options.TimeProvider;
+    private protected TimeProvider TimeProvider => _services.Time;
 
     private protected TimeSpan DecisionTimeout => _options.DecisionTimeout;
 
@@ -255,9 +258,24 @@ public abstract class RedisRateLimiter : RateLimiter
     {
         Volatile.Write(ref _lastUsed, TimeProvider.GetTimestamp());
         Interlocked.Increment(ref lease.IsAcquired ? ref _successful : ref _failed);
-        ResilienceMetrics.RecordDecision(Name, lease.IsAcquired, source);
+        _services.Metrics.RecordDecision(Name, lease.IsAcquired, source);
         return lease;
     }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _services.OwnsMetrics)
+        {
+            _services.Metrics.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    // The services of a limiter made outside a container: its own instruments unless a meter factory is given.
+    private protected static LimiterServices Standalone(TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+        => new(timeProvider ?? TimeProvider.System, loggerFactory, new ResilienceMetrics(meterFactory), OwnsMetrics: true);
 
     private void CheckPermits(int permitCount)
     {

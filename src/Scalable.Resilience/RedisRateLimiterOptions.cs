@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Scalable.Resilience;
 
 /// <summary>Settings every Redis-backed limiter shares: key naming and what to do while Redis is down.</summary>
@@ -33,14 +31,6 @@ public abstract class RedisRateLimiterOptions
     /// <value>Default <see langword="false"/>: decisions are made asynchronously, and no thread blocks on Redis.</value>
     public bool BlockOnAttemptAcquire { get; set; }
 
-    /// <summary>Gets or sets the clock for outage probing and the local fallback; shared limiting always uses the Redis server's clock.</summary>
-    /// <value>Default <see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
-
-    /// <summary>Gets or sets the logger factory for outage and recovery logs.</summary>
-    /// <value>Default null (no logs).</value>
-    public ILoggerFactory? LoggerFactory { get; set; }
-
     internal virtual void Validate()
     {
         if (string.IsNullOrEmpty(Name))
@@ -54,7 +44,6 @@ public abstract class RedisRateLimiterOptions
             throw new ArgumentException($"{GetType().Name}.{nameof(Name)} and {nameof(KeyPrefix)} must not contain '{{' or '}}': the partition is the key's Redis Cluster hash tag.", nameof(Name));
         }
 
-        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         if (FallbackShare is { } share && !(share > 0 && share <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(FallbackShare), FallbackShare, $"{GetType().Name}.{nameof(FallbackShare)} must be null (1 / live instances), or greater than 0 and at most 1.");

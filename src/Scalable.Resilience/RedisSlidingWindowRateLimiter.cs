@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
 using Scalable.Resilience.Internal;
 using StackExchange.Redis;
 
@@ -18,16 +20,19 @@ public sealed class RedisSlidingWindowRateLimiter : RedisRateLimiter
     /// <param name="redis">The Redis connection.</param>
     /// <param name="options">The limit and outage settings.</param>
     /// <param name="partitionKey">The partition (for example a user or tenant id); empty for one global limit.</param>
+    /// <param name="timeProvider">The clock for the decision timeout, outage probing and the local fallback (default <see cref="TimeProvider.System"/>); shared limiting always uses the Redis server's clock.</param>
+    /// <param name="loggerFactory">The logger factory for outage and recovery logs (default none).</param>
+    /// <param name="meterFactory">The factory of the Scalable.Resilience meter (default a meter of the limiter's own, disposed with it).</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
-    public RedisSlidingWindowRateLimiter(IConnectionMultiplexer redis, RedisSlidingWindowRateLimiterOptions options, string partitionKey = "")
-        : this(new RedisConnectionSource(redis ?? throw new ArgumentNullException(nameof(redis))), options, partitionKey)
+    public RedisSlidingWindowRateLimiter(IConnectionMultiplexer redis, RedisSlidingWindowRateLimiterOptions options, string partitionKey = "", TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+        : this(new RedisConnectionSource(redis ?? throw new ArgumentNullException(nameof(redis))), options, partitionKey, Standalone(timeProvider, loggerFactory, meterFactory))
     {
     }
 
     // For the registered limiters, whose WithRedis connection may not exist yet.
-    internal RedisSlidingWindowRateLimiter(RedisConnectionSource redis, RedisSlidingWindowRateLimiterOptions options, string partitionKey = "")
-        : base(redis, options, "sliding", partitionKey, LimiterScripts.SlidingWindow, options?.PermitLimit ?? 0)
+    internal RedisSlidingWindowRateLimiter(RedisConnectionSource redis, RedisSlidingWindowRateLimiterOptions options, string partitionKey, LimiterServices services)
+        : base(redis, options, services, "sliding", partitionKey, LimiterScripts.SlidingWindow, options?.PermitLimit ?? 0)
     {
         _limit = options!.PermitLimit;
         _windowMicroseconds = (options.Window.Ticks / 10).ToString(CultureInfo.InvariantCulture);
@@ -47,5 +52,5 @@ public sealed class RedisSlidingWindowRateLimiter : RedisRateLimiter
     private protected override RateLimitLease FallbackAcquire(int permitCount) => AcquireLocally(Volatile.Read(ref _fallback), permitCount);
 
     private LocalGcra Fallback(double share, long available, long observedAt)
-        => LocalGcra.ForShare(_limit, _options.Window, _limit, share, _options.TimeProvider).StartingWith(available * share, observedAt);
+        => LocalGcra.ForShare(_limit, _options.Window, _limit, share, TimeProvider).StartingWith(available * share, observedAt);
 }

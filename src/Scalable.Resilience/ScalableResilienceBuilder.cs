@@ -71,7 +71,8 @@ public sealed class ScalableResilienceBuilder
         Services.TryAddSingleton(services => new SharedCircuitBreakers(
             services.GetRequiredService<RedisConnectionSource>(),
             services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetService<ILoggerFactory>()));
+            services.GetService<ILoggerFactory>(),
+            services.GetRequiredService<ResilienceMetrics>()));
         return this;
     }
 
@@ -81,7 +82,7 @@ public sealed class ScalableResilienceBuilder
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
     public ScalableResilienceBuilder AddRedisGcraRateLimiter(string name, Action<RedisGcraRateLimiterOptions>? configure = null)
-        => AddRedisLimiter(name, configure, (redis, options) => new RedisGcraRateLimiter(redis, options));
+        => AddRedisLimiter(name, configure, (redis, options, services) => new RedisGcraRateLimiter(redis, options, string.Empty, services));
 
     /// <summary>Registers a Redis sliding-window limiter under a name (Redis from <see cref="WithRedis"/>), with its options validated at start.</summary>
     /// <param name="name">The limiter name; also the default <see cref="RedisRateLimiterOptions.Name"/>.</param>
@@ -89,7 +90,7 @@ public sealed class ScalableResilienceBuilder
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
     public ScalableResilienceBuilder AddRedisSlidingWindowRateLimiter(string name, Action<RedisSlidingWindowRateLimiterOptions>? configure = null)
-        => AddRedisLimiter(name, configure, (redis, options) => new RedisSlidingWindowRateLimiter(redis, options));
+        => AddRedisLimiter(name, configure, (redis, options, services) => new RedisSlidingWindowRateLimiter(redis, options, string.Empty, services));
 
     /// <summary>Registers a Redis concurrency limiter with expiring leases under a name (Redis from <see cref="WithRedis"/>), with its options validated at start.</summary>
     /// <param name="name">The limiter name; also the default <see cref="RedisRateLimiterOptions.Name"/>.</param>
@@ -97,7 +98,7 @@ public sealed class ScalableResilienceBuilder
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
     public ScalableResilienceBuilder AddRedisConcurrencyLimiter(string name, Action<RedisConcurrencyLimiterOptions>? configure = null)
-        => AddRedisLimiter(name, configure, (redis, options) => new RedisConcurrencyLimiter(redis, options));
+        => AddRedisLimiter(name, configure, (redis, options, services) => new RedisConcurrencyLimiter(redis, options, string.Empty, services));
 
     /// <summary>Registers an adaptive concurrency limiter under a name, with its options validated at start.</summary>
     /// <param name="name">The limiter name; also the default <see cref="AdaptiveConcurrencyLimiterOptions.Name"/>.</param>
@@ -109,39 +110,39 @@ public sealed class ScalableResilienceBuilder
         ArgumentException.ThrowIfNullOrEmpty(name);
         EnsureNewLimiterName(name);
         Services.AddOptions<AdaptiveConcurrencyLimiterOptions>(name)
-            .Configure<IServiceProvider>((options, services) =>
+            .Configure(options =>
             {
                 options.Name = name;
-                options.TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
+                configure?.Invoke(options);
             })
-            .Configure(options => configure?.Invoke(options))
             .ValidateOnStart();
         Services.AddSingleton<IValidateOptions<AdaptiveConcurrencyLimiterOptions>>(new ThrowingOptionsValidator<AdaptiveConcurrencyLimiterOptions>(name, options => options.Validate()));
         return AddRateLimiter(name, services => new AdaptiveConcurrencyLimiter(
             services.GetRequiredService<IOptionsMonitor<AdaptiveConcurrencyLimiterOptions>>().Get(name),
-            services.GetService<ILoggerFactory>()?.CreateLogger<AdaptiveConcurrencyLimiter>()));
+            services.GetService<TimeProvider>(),
+            services.GetService<ILoggerFactory>()?.CreateLogger<AdaptiveConcurrencyLimiter>(),
+            services.GetRequiredService<ResilienceMetrics>(),
+            ownsMetrics: false));
     }
 
-    private ScalableResilienceBuilder AddRedisLimiter<TOptions>(string name, Action<TOptions>? configure, Func<RedisConnectionSource, TOptions, RateLimiter> create)
+    private ScalableResilienceBuilder AddRedisLimiter<TOptions>(string name, Action<TOptions>? configure, Func<RedisConnectionSource, TOptions, LimiterServices, RateLimiter> create)
         where TOptions : RedisRateLimiterOptions
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         EnsureNewLimiterName(name);
         Services.AddOptions<TOptions>(name)
-            .Configure<IServiceProvider>((options, services) =>
+            .Configure(options =>
             {
                 options.Name = name;
-                options.TimeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
-                options.LoggerFactory = services.GetService<ILoggerFactory>();
+                configure?.Invoke(options);
             })
-            .Configure(options => configure?.Invoke(options))
             .ValidateOnStart();
         Services.AddSingleton<IValidateOptions<TOptions>>(new ThrowingOptionsValidator<TOptions>(name, options => options.Validate()));
         return AddRateLimiter(name, services =>
         {
             var redis = services.GetService<RedisConnectionSource>()
                 ?? throw new InvalidOperationException($"The Redis rate limiter '{name}' needs a Redis connection; call WithRedis(...) on the Scalable resilience builder.");
-            return create(redis, services.GetRequiredService<IOptionsMonitor<TOptions>>().Get(name));
+            return create(redis, services.GetRequiredService<IOptionsMonitor<TOptions>>().Get(name), LimiterServices.From(services));
         });
     }
 

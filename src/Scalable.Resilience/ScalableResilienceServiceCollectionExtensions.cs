@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,7 @@ public static class ScalableResilienceServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<ScalableResilienceOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScalableResilienceOptions>, ScalableResilienceOptionsValidator>());
+        services.TryAddSingleton(provider => new ResilienceMetrics(provider.GetService<IMeterFactory>()));
         if (!services.Any(descriptor => descriptor.ServiceType == typeof(ScalablePipelinesMarker)))
         {
             // Once per container: the pipelines named in the options (code or configuration) go into Polly's one registry,

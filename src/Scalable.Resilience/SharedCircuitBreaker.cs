@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,6 +30,8 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private readonly object _gate = new();
     private readonly Action<RedisChannel, RedisValue> _handler;
+    private readonly ResilienceMetrics _metrics;
+    private readonly bool _ownsMetrics;
     private ITimer? _checkTimer;
     private bool _disposed;
     private bool _following;
@@ -42,16 +45,19 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
     /// <param name="timeProvider">The clock for remote break durations (default <see cref="TimeProvider.System"/>).</param>
     /// <param name="logger">The logger (default none).</param>
     /// <param name="keyPrefix">The prefix of the Redis key and channel (default "scalable:cb:").</param>
+    /// <param name="meterFactory">The factory of the Scalable.Resilience meter (default a meter of the breaker's own, disposed with it).</param>
     /// <exception cref="ArgumentNullException"><paramref name="redis"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
-    public SharedCircuitBreaker(IConnectionMultiplexer redis, string name, TimeProvider? timeProvider = null, ILogger? logger = null, string keyPrefix = "scalable:cb:")
-        : this(new RedisConnectionSource(redis ?? throw new ArgumentNullException(nameof(redis))), name, timeProvider, logger, keyPrefix)
+    public SharedCircuitBreaker(IConnectionMultiplexer redis, string name, TimeProvider? timeProvider = null, ILogger? logger = null, string keyPrefix = "scalable:cb:", IMeterFactory? meterFactory = null)
+        : this(new RedisConnectionSource(redis ?? throw new ArgumentNullException(nameof(redis))), name, timeProvider, logger, keyPrefix, new ResilienceMetrics(meterFactory), ownsMetrics: true)
     {
     }
 
     // For WithRedis, whose connection may not exist yet: the breaker works locally until it does.
-    internal SharedCircuitBreaker(RedisConnectionSource redis, string name, TimeProvider? timeProvider = null, ILogger? logger = null, string keyPrefix = "scalable:cb:")
+    internal SharedCircuitBreaker(RedisConnectionSource redis, string name, TimeProvider? timeProvider, ILogger? logger, string keyPrefix, ResilienceMetrics metrics, bool ownsMetrics)
     {
+        _metrics = metrics;
+        _ownsMetrics = ownsMetrics;
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(keyPrefix);
         _redis = redis;
@@ -344,7 +350,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         }
 
         Log.SharedBreakerRemoteChange(_logger, Name, message.Verb);
-        ResilienceMetrics.RecordBreakerTransition(Name, "remote_" + message.Verb);
+        _metrics.RecordBreakerTransition(Name, "remote_" + message.Verb);
         _ = message.Verb switch
         {
             // Follows at once; the timer reads the state once the opener's entry would have expired.
@@ -444,6 +450,11 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         StopCheckTimer();
         _stopping.Cancel();
         _stopping.Dispose();
+        if (_ownsMetrics)
+        {
+            _metrics.Dispose();
+        }
+
         return true;
     }
 

@@ -11,9 +11,11 @@ public sealed class SharedCircuitBreakers : IAsyncDisposable, IDisposable
     private readonly RedisConnectionSource _redis;
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory? _loggerFactory;
+    private readonly ResilienceMetrics _metrics;
 
-    internal SharedCircuitBreakers(RedisConnectionSource redis, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
+    internal SharedCircuitBreakers(RedisConnectionSource redis, TimeProvider timeProvider, ILoggerFactory? loggerFactory, ResilienceMetrics metrics)
     {
+        _metrics = metrics;
         _redis = redis;
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory;
@@ -27,7 +29,7 @@ public sealed class SharedCircuitBreakers : IAsyncDisposable, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         return _breakers.GetOrAdd(name, key => new Lazy<SharedCircuitBreaker>(
-            () => new SharedCircuitBreaker(_redis, key, _timeProvider, _loggerFactory?.CreateLogger<SharedCircuitBreaker>()))).Value;
+            () => new SharedCircuitBreaker(_redis, key, _timeProvider, _loggerFactory?.CreateLogger<SharedCircuitBreaker>(), "scalable:cb:", _metrics, ownsMetrics: false))).Value;
     }
 
     /// <inheritdoc />

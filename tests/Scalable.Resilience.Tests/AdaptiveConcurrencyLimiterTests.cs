@@ -10,7 +10,7 @@ public sealed class AdaptiveConcurrencyLimiterTests
     [Fact]
     public void Limit_falls_when_the_dependency_slows_down_and_rises_when_it_recovers_while_latency_stays_bounded()
     {
-        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { TimeProvider = _clock });
+        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions(), _clock);
         var dependency = new FakeDependency(capacity: 20);
 
         var healthy = Run(limiter, dependency, rounds: 40);
@@ -31,8 +31,8 @@ public sealed class AdaptiveConcurrencyLimiterTests
     [Fact]
     public void A_dependency_that_stays_slower_is_relearned_when_a_reset_interval_is_set()
     {
-        using var keepsOldBaseline = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { TimeProvider = _clock });
-        using var relearns = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { TimeProvider = _clock, NoLoadLatencyResetInterval = TimeSpan.FromSeconds(5) });
+        using var keepsOldBaseline = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions(), _clock);
+        using var relearns = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { NoLoadLatencyResetInterval = TimeSpan.FromSeconds(5) }, _clock);
         var dependency = new FakeDependency(capacity: 20);
         Run(keepsOldBaseline, dependency, rounds: 40);
         Run(relearns, dependency, rounds: 40);
@@ -48,7 +48,7 @@ public sealed class AdaptiveConcurrencyLimiterTests
     [Fact]
     public void Critical_requests_keep_the_reserved_share_when_normal_traffic_fills_the_limit()
     {
-        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { InitialLimit = 10, CriticalReservedShare = 0.2, TimeProvider = _clock });
+        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { InitialLimit = 10, CriticalReservedShare = 0.2 }, _clock);
         var critical = limiter.ForPriority(RequestPriority.Critical);
         var leases = new List<RateLimitLease>();
 
@@ -70,7 +70,7 @@ public sealed class AdaptiveConcurrencyLimiterTests
     [Fact]
     public void The_partitioned_form_maps_resources_to_priorities()
     {
-        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { InitialLimit = 5, CriticalReservedShare = 0.4, TimeProvider = _clock });
+        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { InitialLimit = 5, CriticalReservedShare = 0.4 }, _clock);
         using var partitioned = limiter.CreatePartitioned<string>(path => path == "/health" ? RequestPriority.Critical : RequestPriority.Normal);
 
         Assert.True(partitioned.AttemptAcquire("/orders").IsAcquired);
@@ -83,7 +83,7 @@ public sealed class AdaptiveConcurrencyLimiterTests
     [Fact]
     public void Dropped_requests_lower_the_limit()
     {
-        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { InitialLimit = 50, SamplesPerUpdate = 1, TimeProvider = _clock });
+        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { InitialLimit = 50, SamplesPerUpdate = 1 }, _clock);
         var lease = limiter.AttemptAcquire();
         limiter.ReportDropped(lease);
         lease.Dispose();

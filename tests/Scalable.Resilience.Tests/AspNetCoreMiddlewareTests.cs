@@ -19,7 +19,7 @@ public sealed class AspNetCoreMiddlewareTests(RedisFixture redis) : IClassFixtur
         using var connection = redis.Connect();
         var limiter = RedisRateLimiters.CreateGcra<HttpContext>(
             connection,
-            new RedisGcraRateLimiterOptions { Name = $"web-{Guid.NewGuid():N}", PermitLimit = 2, Window = TimeSpan.FromMinutes(1) },
+            new RedisGcraRateLimiterOptions { Name = $"web-{Guid.NewGuid():N}", PermitLimit = 2, Window = TimeSpan.FromMinutes(1), DecisionTimeout = TimeSpan.FromSeconds(30) },
             context => context.Request.Headers["X-User"].ToString());
         await using var app = await StartAsync(options =>
         {

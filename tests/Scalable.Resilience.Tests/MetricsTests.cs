@@ -33,7 +33,7 @@ public sealed class MetricsTests : IDisposable
     public void Adaptive_limiter_reports_decisions_and_its_current_limit()
     {
         var name = $"adaptive-{Guid.NewGuid():N}";
-        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { Name = name, InitialLimit = 2, CriticalReservedShare = 0, TimeProvider = new FakeTimeProvider() });
+        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { Name = name, InitialLimit = 2, CriticalReservedShare = 0 }, new FakeTimeProvider());
 
         using var first = limiter.AttemptAcquire();
         using var second = limiter.AttemptAcquire();
@@ -46,6 +46,37 @@ public sealed class MetricsTests : IDisposable
 
         limiter.Dispose();
         Assert.Equal(0, Of("scalable.resilience.adaptive.limit", name).Sum(m => m.Value));
+    }
+
+    [Fact]
+    public void A_registered_limiter_reports_through_the_containers_meter_factory()
+    {
+        var services = new ServiceCollection().AddMetrics();
+        services.AddScalableResilience().AddAdaptiveConcurrencyLimiter("scoped", o => o.InitialLimit = 2);
+        using var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<IMeterFactory>();
+        var decisions = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, meterListener) =>
+        {
+            if (instrument.Meter.Name == "Scalable.Resilience" && ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                meterListener.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, _, _, _) =>
+        {
+            if (instrument.Name == "scalable.resilience.rate_limiter.decisions")
+            {
+                Interlocked.Increment(ref decisions);
+            }
+        });
+        listener.Start();
+
+        using var lease = provider.GetRequiredKeyedService<System.Threading.RateLimiting.RateLimiter>("scoped").AttemptAcquire();
+
+        Assert.True(lease.IsAcquired);
+        Assert.Equal(1, decisions);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class PollyRateLimiterStrategyTests
     [Fact]
     public async Task An_adaptive_limiter_guards_a_Polly_pipeline_and_gets_its_permit_back_when_the_execution_ends()
     {
-        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { Name = $"a-{Guid.NewGuid():N}", InitialLimit = 2, MinLimit = 1, CriticalReservedShare = 0.5, TimeProvider = new FakeTimeProvider() });
+        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { Name = $"a-{Guid.NewGuid():N}", InitialLimit = 2, MinLimit = 1, CriticalReservedShare = 0.5 }, new FakeTimeProvider());
         var pipeline = new ResiliencePipelineBuilder<int>().AddRateLimiter(limiter).Build();
         var release = new TaskCompletionSource();
 
@@ -27,7 +27,7 @@ public sealed class PollyRateLimiterStrategyTests
     [Fact]
     public async Task Rejections_are_reported_once_to_Polly_telemetry_with_their_source()
     {
-        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { Name = $"a-{Guid.NewGuid():N}", InitialLimit = 1, MinLimit = 1, CriticalReservedShare = 0, TimeProvider = new FakeTimeProvider() });
+        using var limiter = new AdaptiveConcurrencyLimiter(new AdaptiveConcurrencyLimiterOptions { Name = $"a-{Guid.NewGuid():N}", InitialLimit = 1, MinLimit = 1, CriticalReservedShare = 0 }, new FakeTimeProvider());
         using var held = limiter.AttemptAcquire();
         var listener = new RecordingListener();
         var pipeline = new ResiliencePipelineBuilder { Name = "api", TelemetryListener = listener }.AddRateLimiter(limiter).Build();

@@ -205,8 +205,7 @@ public sealed class RedisGcraRateLimiterTests(RedisFixture redis) : IClassFixtur
                 PermitLimit = Limit,
                 Window = TimeSpan.FromSeconds(1),
                 BurstLimit = Burst,
-                TimeProvider = clocks[i],
-            })).ToArray();
+            }, timeProvider: clocks[i])).ToArray();
             return await Saturation.RunAsync(limiters, Duration);
         }
         finally

@@ -31,8 +31,7 @@ public sealed class RedisOutageAdmissionTests : IAsyncLifetime
             PermitLimit = Limit,
             Window = Window,
             RecoveryProbeInterval = TimeSpan.FromHours(1),
-            TimeProvider = _clock,
-        })).ToArray();
+        }, timeProvider: _clock)).ToArray();
         var start = _clock.GetUtcNow();
         try
         {

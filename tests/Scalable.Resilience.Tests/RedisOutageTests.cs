@@ -21,7 +21,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
     public async Task Fail_open_grants_everything_while_Redis_is_down_and_never_throws()
     {
         using var connection = Connect();
-        using var limiter = new RedisGcraRateLimiter(connection, Options(OutagePolicy.FailOpen));
+        using var limiter = new RedisGcraRateLimiter(connection, Options(OutagePolicy.FailOpen), timeProvider: _clock);
         await _server.StopAsync();
         await EnterOutageAsync(limiter);
 
@@ -38,7 +38,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
     public async Task Fail_closed_rejects_with_retry_after_while_Redis_is_down_and_a_pipeline_reports_it_as_a_rejection()
     {
         using var connection = Connect();
-        using var limiter = new RedisGcraRateLimiter(connection, Options(OutagePolicy.FailClosed));
+        using var limiter = new RedisGcraRateLimiter(connection, Options(OutagePolicy.FailClosed), timeProvider: _clock);
         var pipeline = new ResiliencePipelineBuilder().AddRateLimiter(limiter).Build();
         await _server.StopAsync();
         await EnterOutageAsync(limiter);
@@ -55,7 +55,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
     public async Task A_disposed_connection_is_an_outage_not_an_exception()
     {
         var connection = Connect();
-        using var limiter = new RedisConcurrencyLimiter(connection, new RedisConcurrencyLimiterOptions { Name = $"cc-{Guid.NewGuid():N}", OutagePolicy = OutagePolicy.FailOpen, TimeProvider = _clock });
+        using var limiter = new RedisConcurrencyLimiter(connection, new RedisConcurrencyLimiterOptions { Name = $"cc-{Guid.NewGuid():N}", OutagePolicy = OutagePolicy.FailOpen }, timeProvider: _clock);
         var held = await limiter.AcquireAsync();
         connection.Dispose();
 
@@ -70,7 +70,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
     public async Task Local_fallback_allows_this_instance_its_share_of_the_limit_from_the_permits_Redis_last_reported()
     {
         using var connection = Connect();
-        using var limiter = new RedisGcraRateLimiter(connection, QuarterShareOptions());
+        using var limiter = new RedisGcraRateLimiter(connection, QuarterShareOptions(), timeProvider: _clock);
         using (var shared = await limiter.AcquireAsync(20))
         {
             Assert.True(shared.IsAcquired); // Redis reports 20 of the 40 left
@@ -95,7 +95,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
     public async Task Local_fallback_starts_empty_when_Redis_never_answered()
     {
         using var connection = Connect();
-        using var limiter = new RedisGcraRateLimiter(connection, QuarterShareOptions());
+        using var limiter = new RedisGcraRateLimiter(connection, QuarterShareOptions(), timeProvider: _clock);
         await _server.StopAsync();
         await EnterOutageAsync(limiter);
 
@@ -114,8 +114,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
             Name = $"cc-{Guid.NewGuid():N}",
             PermitLimit = 8,
             FallbackShare = 0.25,
-            TimeProvider = _clock,
-        });
+        }, timeProvider: _clock);
         await _server.StopAsync();
         await EnterOutageAsync(limiter);
 
@@ -139,9 +138,8 @@ public sealed class RedisOutageTests : IAsyncLifetime
         options.BurstLimit = 3;
         using var logs = new RecordingLoggerProvider();
         using var loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(logs));
-        options.LoggerFactory = loggerFactory;
-        using var a = new RedisGcraRateLimiter(first, options);
-        using var b = new RedisGcraRateLimiter(second, options);
+        using var a = new RedisGcraRateLimiter(first, options, loggerFactory: loggerFactory, timeProvider: _clock);
+        using var b = new RedisGcraRateLimiter(second, options, loggerFactory: loggerFactory, timeProvider: _clock);
         await _server.StopAsync();
         await EnterOutageAsync(a);
         Assert.True((await a.AcquireAsync()).IsAcquired);
@@ -170,7 +168,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
     public async Task Once_the_probe_is_due_one_caller_probes_a_hung_Redis_and_the_others_decide_at_once()
     {
         using var connection = Connect();
-        using var limiter = new RedisGcraRateLimiter(connection, Options(OutagePolicy.FailClosed));
+        using var limiter = new RedisGcraRateLimiter(connection, Options(OutagePolicy.FailClosed), timeProvider: _clock);
         await _server.PauseAsync();
         try
         {
@@ -194,7 +192,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
     public async Task A_new_partition_decides_by_the_outage_policy_at_once_when_another_partition_found_Redis_down()
     {
         using var connection = Connect();
-        using var limiter = RedisRateLimiters.CreateGcra<string>(connection, Options(OutagePolicy.FailClosed), tenant => tenant);
+        using var limiter = RedisRateLimiters.CreateGcra<string>(connection, Options(OutagePolicy.FailClosed), tenant => tenant, timeProvider: _clock);
         await _server.PauseAsync();
         try
         {
@@ -224,8 +222,8 @@ public sealed class RedisOutageTests : IAsyncLifetime
         using var connection = Connect();
         var name = $"given-up-{Guid.NewGuid():N}";
         using RedisRateLimiter limiter = slidingWindow
-            ? new RedisSlidingWindowRateLimiter(connection, new RedisSlidingWindowRateLimiterOptions { Name = name, PermitLimit = 3, Window = TimeSpan.FromMinutes(10), OutagePolicy = OutagePolicy.FailClosed, TimeProvider = _clock })
-            : new RedisGcraRateLimiter(connection, new RedisGcraRateLimiterOptions { Name = name, PermitLimit = 3, Window = TimeSpan.FromMinutes(10), OutagePolicy = OutagePolicy.FailClosed, TimeProvider = _clock });
+            ? new RedisSlidingWindowRateLimiter(connection, new RedisSlidingWindowRateLimiterOptions { Name = name, PermitLimit = 3, Window = TimeSpan.FromMinutes(10), OutagePolicy = OutagePolicy.FailClosed }, timeProvider: _clock)
+            : new RedisGcraRateLimiter(connection, new RedisGcraRateLimiterOptions { Name = name, PermitLimit = 3, Window = TimeSpan.FromMinutes(10), OutagePolicy = OutagePolicy.FailClosed }, timeProvider: _clock);
         (await limiter.AcquireAsync(0)).Dispose(); // Redis knows the script (a late EVALSHA of an unknown one is never resent)
         await _server.PauseAsync();
         try
@@ -287,6 +285,5 @@ public sealed class RedisOutageTests : IAsyncLifetime
         Window = TimeSpan.FromSeconds(1),
         OutagePolicy = policy,
         RecoveryProbeInterval = TimeSpan.FromSeconds(1),
-        TimeProvider = _clock,
     };
 }

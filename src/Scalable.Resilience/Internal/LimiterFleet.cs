@@ -29,11 +29,11 @@ internal sealed class LimiterFleet
     private long _nextHeartbeat;
     private int _liveInstances;
 
-    public LimiterFleet(RedisRateLimiterOptions options, ILogger logger)
+    public LimiterFleet(RedisRateLimiterOptions options, TimeProvider time, ILogger logger)
     {
-        _time = options.TimeProvider;
+        _time = time;
         _key = [(RedisKey)$"{options.KeyPrefix}fleet:{options.Name}"];
-        Guard = new OutageGuard(options.Name, options.OutagePolicy, options.RecoveryProbeInterval, options.TimeProvider, logger);
+        Guard = new OutageGuard(options.Name, options.OutagePolicy, options.RecoveryProbeInterval, time, logger);
     }
 
     public OutageGuard Guard { get; }

@@ -23,8 +23,8 @@ internal sealed class RedisConnectionSource
     public IConnectionMultiplexer? Current => Volatile.Read(ref _connection);
 
     // The state shared by every limiter (every partition) of one limit on this connection.
-    public LimiterFleet Fleet(RedisRateLimiterOptions options, ILogger logger)
-        => _fleets.GetOrAdd(options.KeyPrefix + options.Name, static (_, state) => new LimiterFleet(state.options, state.logger), (options, logger));
+    public LimiterFleet Fleet(RedisRateLimiterOptions options, TimeProvider time, ILogger logger)
+        => _fleets.GetOrAdd(options.KeyPrefix + options.Name, static (_, state) => new LimiterFleet(state.options, state.time, state.logger), (options, time, logger));
 
     // Completes with the connection; at most one factory call runs at a time, and a failed one is retried by the next caller.
     public Task<IConnectionMultiplexer> ConnectAsync()

@@ -28,7 +28,7 @@ internal static class StandardPipelineConfigurator
 
         if (options.CircuitBreaker.Enabled)
         {
-            builder.AddCircuitBreaker(CreateBreaker(name, options.CircuitBreaker, services));
+            builder.AddCircuitBreaker(CreateBreaker(name, options.CircuitBreaker, services, services?.GetService<ResilienceMetrics>()));
         }
 
         builder.AddTimeout(options.AttemptTimeout);
@@ -50,12 +50,12 @@ internal static class StandardPipelineConfigurator
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
         // Only a pipeline that is told when it is disposed (a registry's) reports its queue: the gauge must forget the limiter then.
-        if (onDisposed is not null)
+        if (onDisposed is not null && services?.GetService<ResilienceMetrics>() is { } metrics)
         {
-            ResilienceMetrics.ObserveQueue(limiter, pipeline);
+            metrics.ObserveQueue(limiter, pipeline);
             onDisposed(() =>
             {
-                ResilienceMetrics.ForgetQueue(limiter);
+                metrics.ForgetQueue(limiter);
                 limiter.Dispose();
             });
         }
@@ -73,7 +73,9 @@ internal static class StandardPipelineConfigurator
         ShouldHandle = args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)),
     };
 
-    private static CircuitBreakerStrategyOptions CreateBreaker(string pipeline, StandardCircuitBreakerOptions options, IServiceProvider? services)
+    // The instruments are the container's (AddScalableResilience registers them); a pipeline built without one reports
+    // through Polly's telemetry only.
+    private static CircuitBreakerStrategyOptions CreateBreaker(string pipeline, StandardCircuitBreakerOptions options, IServiceProvider? services, ResilienceMetrics? metrics)
     {
         var breaker = new CircuitBreakerStrategyOptions
         {
@@ -82,9 +84,9 @@ internal static class StandardPipelineConfigurator
             SamplingDuration = options.SamplingDuration,
             BreakDuration = options.BreakDuration,
             ShouldHandle = args => new ValueTask<bool>(IsTransient(args.Outcome.Exception)),
-            OnOpened = _ => Transition(pipeline, "open"),
-            OnClosed = _ => Transition(pipeline, "closed"),
-            OnHalfOpened = _ => Transition(pipeline, "half_open"),
+            OnOpened = _ => Transition(metrics, pipeline, "open"),
+            OnClosed = _ => Transition(metrics, pipeline, "closed"),
+            OnHalfOpened = _ => Transition(metrics, pipeline, "half_open"),
         };
 
         if (options.SharedName is { } sharedName)
@@ -102,9 +104,9 @@ internal static class StandardPipelineConfigurator
     private static bool IsTransient(Exception? exception)
         => exception is not null and not OperationCanceledException and not BrokenCircuitException and not RateLimiterRejectedException;
 
-    private static ValueTask Transition(string pipeline, string state)
+    private static ValueTask Transition(ResilienceMetrics? metrics, string pipeline, string state)
     {
-        ResilienceMetrics.RecordBreakerTransition(pipeline, state);
+        metrics?.RecordBreakerTransition(pipeline, state);
         return ValueTask.CompletedTask;
     }
 }

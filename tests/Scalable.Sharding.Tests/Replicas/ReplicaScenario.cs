@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Scalable.Sharding.Tests.Support;
 using Scalable.TestSupport;
@@ -10,8 +11,9 @@ internal sealed class ReplicaScenario : IAsyncDisposable
 {
     public const string Key = "profile:1";
 
-    private ReplicaScenario(PostgresReplicaSet set, string primary, ServiceProvider provider)
+    private ReplicaScenario(PostgresReplicaSet set, string primary, ServiceProvider provider, CapturingLoggerProvider logs)
     {
+        Logs = logs;
         Set = set;
         PrimaryConnectionString = primary;
         Provider = provider;
@@ -26,9 +28,11 @@ internal sealed class ReplicaScenario : IAsyncDisposable
 
     public ShardedDatabase Database { get; }
 
+    public CapturingLoggerProvider Logs { get; }
+
     public ShardDefinition Shard => Database.Topology.Shards[0];
 
-    public static async Task<ReplicaScenario> CreateAsync(PostgresReplicaSet set, IEnumerable<PostgresServer> standbys, Action<ScalableShardingOptions>? configure = null, string? primaryConnectionString = null)
+    public static async Task<ReplicaScenario> CreateAsync(PostgresReplicaSet set, IEnumerable<PostgresServer> standbys, Action<ScalableShardingOptions>? configure = null, Func<string, string>? writeTo = null)
     {
         var primary = await set.CreateDatabaseAsync("replicas");
         await using (var connection = new NpgsqlConnection(primary))
@@ -39,24 +43,29 @@ internal sealed class ReplicaScenario : IAsyncDisposable
 
         await set.WaitForStandbysAsync();
         var replicas = standbys.Select(s => s.Redirect(primary)).ToList();
-        var provider = ShardedDatabases.Build([primaryConnectionString ?? primary], options =>
-        {
-            options.Shards[0].ReadReplicas.Clear();
-            foreach (var replica in replicas)
+        var logs = new CapturingLoggerProvider();
+        var provider = new ServiceCollection()
+            .AddLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Debug))
+            .AddMetrics()
+            .AddScalableSharding(options =>
             {
-                options.Shards[0].ReadReplicas.Add(replica);
-            }
+                options.Shards.Add(new ShardOptions { Name = "shard0", ConnectionString = writeTo?.Invoke(primary) ?? primary });
+                foreach (var replica in replicas)
+                {
+                    options.Shards[0].ReadReplicas.Add(replica);
+                }
 
-            configure?.Invoke(options);
-        });
-        return new ReplicaScenario(set, primary, provider);
+                configure?.Invoke(options);
+            }).Services.BuildServiceProvider();
+        return new ReplicaScenario(set, primary, provider, logs);
     }
 
-    /// <summary>Sets the row's version on the primary, through the library.</summary>
-    public async Task WriteAsync(int version)
+    /// <summary>Sets the row's version on the primary, through the library, and returns the read-your-writes token taken after the commit.</summary>
+    public async Task<ReadYourWritesToken> WriteAsync(int version)
     {
         await using var connection = await Database.OpenConnectionAsync(Key);
         await Users.ExecuteAsync(connection, $"UPDATE profile SET version = {version} WHERE id = 1");
+        return await Database.GetReadYourWritesTokenAsync(connection, Shard);
     }
 
     /// <summary>Reads the row's version and which server answered (its port), on a connection the library chose.</summary>

@@ -29,7 +29,7 @@ public sealed partial class ShardedDatabase
                 {
                     var telemetry = new ReplicaTelemetry(MeterFactory?.Create(ShardingTelemetry.Name) ?? ShardingTelemetry.Meter);
                     ReplicaReadOptions Options() => Volatile.Read(ref _settings).ReplicaReads;
-                    var monitor = new ReplicaLagMonitor(_dataSources, Options, _timeProvider, _logger, telemetry);
+                    var monitor = new ReplicaLagMonitor(_dataSources, () => _map.Current, Options, _timeProvider, _logger, telemetry);
                     Volatile.Write(ref _replicaRouter, new ReplicaRouter(_dataSources, monitor, Options, _timeProvider, _logger, telemetry));
                 }
 

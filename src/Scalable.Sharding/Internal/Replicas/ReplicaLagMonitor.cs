@@ -6,7 +6,12 @@ namespace Scalable.Sharding.Internal.Replicas;
 // Measures, for every shard that has served a replica read, the primary's WAL position and each standby's replay
 // position once per LagProbeInterval, so replica reads choose from cached lag instead of asking on every read.
 internal sealed class ReplicaLagMonitor(
-    DataSourceCache dataSources, Func<ReplicaReadOptions> options, TimeProvider timeProvider, ILogger logger, ReplicaTelemetry telemetry) : IDisposable
+    DataSourceCache dataSources,
+    Func<ShardTopology> topology,
+    Func<ReplicaReadOptions> options,
+    TimeProvider timeProvider,
+    ILogger logger,
+    ReplicaTelemetry telemetry) : IDisposable
 {
     private readonly ConcurrentDictionary<string, ShardReplicas> _shards = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -64,6 +69,16 @@ internal sealed class ReplicaLagMonitor(
             catch (OperationCanceledException)
             {
                 return;
+            }
+
+            // Shards that a topology swap removed, or whose standbys changed, are no longer probed.
+            var current = topology();
+            foreach (var (name, replicas) in _shards)
+            {
+                if (!current.Shards.Any(s => replicas.Matches(s) && string.Equals(s.Name, name, StringComparison.Ordinal)))
+                {
+                    _shards.TryRemove(new KeyValuePair<string, ShardReplicas>(name, replicas));
+                }
             }
 
             await Task.WhenAll(_shards.Values.Select(s => ProbeAsync(s, stopping))).ConfigureAwait(false);

@@ -86,7 +86,6 @@ internal sealed class ReplicaRouter(
     // run again elsewhere: reads change nothing.
     public static bool IsRetryable(Exception exception, NpgsqlConnection connection) =>
         connection.FullState.HasFlag(ConnectionState.Broken)
-        || connection.State == ConnectionState.Closed
         || exception is NpgsqlException { IsTransient: true } or SocketException or IOException
         || exception is PostgresException { SqlState: "57P01" or "57P02" or "57P03" or "40001" };
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Scalable.Sharding.Tests.Support;
@@ -34,5 +35,24 @@ public sealed class ReplicaReadOptionsTests
         var options = new ScalableShardingOptions().ReplicaReads;
 
         Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(100)), (options.MaxLag, options.LagProbeInterval, options.ReadYourWritesWait));
+    }
+
+    [Fact]
+    public void The_replica_settings_bind_from_configuration()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Sharding:Shards:0:Name"] = "eu",
+            ["Sharding:Shards:0:ConnectionString"] = "Host=pg-eu;Database=app",
+            ["Sharding:Shards:0:ReadReplicas:0"] = "Host=pg-eu-r1;Database=app",
+            ["Sharding:ReplicaReads:MaxLag"] = "00:00:02",
+            ["Sharding:ReplicaReads:LagProbeInterval"] = "00:00:00.250",
+            ["Sharding:ReplicaReads:ReadYourWritesWait"] = "00:00:00",
+        }).Build();
+        using var provider = new ServiceCollection().AddScalableSharding(configuration.GetSection("Sharding")).Services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptionsMonitor<ScalableShardingOptions>>().CurrentValue.ReplicaReads;
+
+        Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(250), TimeSpan.Zero), (options.MaxLag, options.LagProbeInterval, options.ReadYourWritesWait));
     }
 }

@@ -73,6 +73,40 @@ public sealed class LagRoutingTests(PostgresReplicationFixture replication)
         Assert.Contains(measurements, m => m.Instrument == "scalable.sharding.replica.skipped" && m.Replica == "0");
     }
 
+    [Fact]
+    public async Task Each_shard_reads_from_its_own_standbys_and_a_token_of_one_shard_asks_nothing_of_another()
+    {
+        var (streaming, paused) = (Set.Standbys[0], Set.Standbys[1]);
+        var second = await Set.CreateDatabaseAsync("replicas_b");
+        await using var scenario = await ReplicaScenario.CreateAsync(Set, [streaming], options =>
+        {
+            options.ReplicaReads.MaxLag = TimeSpan.FromMinutes(5);
+            options.ReplicaReads.ReadYourWritesWait = TimeSpan.FromSeconds(30);
+            options.Shards.Add(new ShardOptions { Name = "shard1", ConnectionString = second, ReadReplicas = { paused.Redirect(second) } });
+        });
+        var (first, other) = (scenario.Database.Topology.GetShardByName("shard0"), scenario.Database.Topology.GetShardByName("shard1"));
+
+        await paused.PauseReplayAsync();
+        ReadYourWritesToken token;
+        await using (var connection = await scenario.Database.OpenConnectionAsync(first))
+        {
+            await Support.Users.ExecuteAsync(connection, "UPDATE profile SET version = 1 WHERE id = 1");
+            token = await scenario.Database.GetReadYourWritesTokenAsync(connection, first);
+        }
+
+        // shard0's standby replays the write, so the token's read is served there; shard1's standby is paused and
+        // behind that position, but the token names shard0 only, so shard1's reads still go to it.
+        Assert.Equal(streaming.Port, await ReadAsync(scenario, first, token));
+        Assert.Equal(paused.Port, await ReadAsync(scenario, other, token));
+    }
+
+    private static async Task<int> ReadAsync(ReplicaScenario scenario, ShardDefinition shard, ReadYourWritesToken token)
+    {
+        await using var connection = await scenario.Database.OpenReadConnectionAsync(shard, token);
+        await using var command = new Npgsql.NpgsqlCommand("SELECT inet_server_port()", connection);
+        return (int)(await command.ExecuteScalarAsync())!;
+    }
+
     private static string? Replica(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         foreach (var tag in tags)

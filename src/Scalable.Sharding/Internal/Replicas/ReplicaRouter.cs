@@ -12,8 +12,6 @@ internal sealed class ReplicaRouter(
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
-    public ReplicaLagMonitor Monitor => monitor;
-
     // Returns an open connection to a standby, or null when the read must go to the primary.
     public async ValueTask<StandbyConnection?> OpenAsync(ShardDefinition shard, ulong? position, IReadOnlyCollection<int>? exclude, CancellationToken cancellationToken)
     {

@@ -17,4 +17,7 @@ public sealed class ScalableShardingOptions
 
     /// <summary>Gets or sets how long one shard may take in a scatter-gather before it is reported as failed. <value>Default: 30 seconds.</value></summary>
     public TimeSpan ShardTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets how replica reads choose a standby: the lag bound, how often lag is measured, and the read-your-writes wait. <value>Default: see <see cref="ReplicaReadOptions"/>.</value></summary>
+    public ReplicaReadOptions ReplicaReads { get; } = new();
 }

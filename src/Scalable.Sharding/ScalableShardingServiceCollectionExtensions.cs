@@ -28,7 +28,10 @@ public static class ScalableShardingServiceCollectionExtensions
             sp.GetRequiredService<ShardMap>(),
             sp.GetRequiredService<IOptionsMonitor<ScalableShardingOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<Logging.ILogger<ShardedDatabase>>()));
+            sp.GetService<Logging.ILogger<ShardedDatabase>>())
+        {
+            MeterFactory = sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+        });
         return new ScalableShardingBuilder(services);
     }
 

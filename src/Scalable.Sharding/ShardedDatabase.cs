@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -17,7 +16,6 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly DataSourceCache _dataSources = new();
-    private int _replicaCursor;
 
     /// <summary>Creates the database facade over a shard map.</summary>
     /// <param name="map">The shard map.</param>
@@ -85,30 +83,16 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
 
     /// <summary>Opens a connection to a given shard.</summary>
     /// <param name="shard">The shard.</param>
-    /// <param name="access">Primary, or a read replica (falling back to the next replica, then the primary).</param>
+    /// <param name="access">Primary, or a read replica (one within the lag bound that answers, else the primary).</param>
     /// <param name="cancellationToken">Cancels the open.</param>
     /// <returns>An open connection.</returns>
     /// <exception cref="NpgsqlException">The shard (and, for replica reads, every replica) cannot be reached.</exception>
     public async ValueTask<NpgsqlConnection> OpenConnectionAsync(ShardDefinition shard, ShardAccess access = ShardAccess.Primary, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(shard);
-        if (access == ShardAccess.ReadReplica && shard.ReadReplicas.Count > 0)
+        if (access == ShardAccess.ReadReplica && await OpenStandbyAsync(shard, ReadYourWritesToken.None, null, cancellationToken).ConfigureAwait(false) is { } standby)
         {
-            var start = (int)((uint)Interlocked.Increment(ref _replicaCursor) % (uint)shard.ReadReplicas.Count);
-            for (var i = 0; i < shard.ReadReplicas.Count; i++)
-            {
-                var replica = (start + i) % shard.ReadReplicas.Count;
-                try
-                {
-                    var connection = await _dataSources.Get(shard.ReadReplicas[replica]).OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                    Count(shard, "replica");
-                    return connection;
-                }
-                catch (Exception ex) when (IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
-                {
-                    Log.ReplicaUnavailable(_logger, shard.Name, replica, ex);
-                }
-            }
+            return standby.Connection;
         }
 
         var primary = await _dataSources.Get(shard.ConnectionString).OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -120,6 +104,7 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     public ValueTask DisposeAsync()
     {
         _settingsWatch?.Dispose();
+        _replicaRouter?.Dispose();
         return _dataSources.DisposeAsync();
     }
 
@@ -127,10 +112,9 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     public void Dispose()
     {
         _settingsWatch?.Dispose();
+        _replicaRouter?.Dispose();
         _dataSources.Dispose();
     }
-
-    private static bool IsUnavailable(Exception ex) => ex is NpgsqlException or SocketException or TimeoutException;
 
     private static void Count(ShardDefinition shard, string access) =>
         ShardingTelemetry.Operations.Add(1, new TagList { { "db.shard", shard.Name }, { "scalable.sharding.access", access } });

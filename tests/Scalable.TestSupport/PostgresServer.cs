@@ -6,7 +6,7 @@ using Scalable.TestSupport.Internal.Servers;
 namespace Scalable.TestSupport;
 
 /// <summary>A real PostgreSQL server for tests: the external one named by SCALABLE_TEST_POSTGRES, a container where a Docker engine answers, or initdb + pg_ctl on a free loopback port (as the postgres user when run as root).</summary>
-public sealed class PostgresServer : IAsyncDisposable
+public sealed partial class PostgresServer : IAsyncDisposable
 {
     private const string ServiceUser = "postgres";
     private static readonly string[] DebianBinFolders = Directory.Exists("/usr/lib/postgresql")

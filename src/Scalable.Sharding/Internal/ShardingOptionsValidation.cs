@@ -27,6 +27,11 @@ internal static class ShardingOptionsValidation
             yield return $"{Prefix}ShardTimeout must be positive (was {options.ShardTimeout}).";
         }
 
+        foreach (var error in Replicas.ReplicaReadOptionsValidation.Errors(options.ReplicaReads))
+        {
+            yield return error;
+        }
+
         if (options.Shards.Count == 0)
         {
             yield return $"{Prefix}Shards must list at least one shard (it is empty).";

@@ -2,7 +2,7 @@ using Npgsql;
 
 namespace Scalable.Messaging;
 
-/// <summary>Handles the Kafka messages of a consumer registered with <see cref="KafkaConsumerBuilderExtensions.AddKafkaConsumer{THandler}(ScalableMessagingBuilder, string, Action{KafkaConsumerOptions})"/>, one at a time per consumer, inside the transaction that records it in the inbox.</summary>
+/// <summary>Handles the Kafka messages of a consumer registered with <see cref="Microsoft.Extensions.DependencyInjection.KafkaConsumerBuilderExtensions.AddKafkaConsumer{THandler}(ScalableMessagingBuilder, string, Action{KafkaConsumerOptions})"/>, one at a time per consumer, inside the transaction that records it in the inbox.</summary>
 public interface IKafkaMessageHandler
 {
     /// <summary>Applies one message's effects through the given transaction; the loop commits it with the inbox record, and a thrown exception rolls both back and retries the message.</summary>

@@ -1,10 +1,10 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Scalable.Messaging;
 using Scalable.Messaging.Consuming;
 
-namespace Scalable.Messaging;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds hosted Kafka consumers, with the inbox, retries and dead letters, to Scalable.Messaging.</summary>
 public static class KafkaConsumerBuilderExtensions

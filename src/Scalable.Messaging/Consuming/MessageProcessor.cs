@@ -43,7 +43,8 @@ internal sealed class MessageProcessor(
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                return new ProcessOutcome(ProcessStatus.HandlerFailed, ex);
+                // A transient database error (connection lost, failover, serialization failure) is not the message's fault: it does not count as an attempt.
+                return new ProcessOutcome(ex is NpgsqlException { IsTransient: true } ? ProcessStatus.StepFailed : ProcessStatus.HandlerFailed, ex);
             }
 
             try

@@ -19,21 +19,19 @@ internal sealed class KafkaConsumerHost(string name, Func<CancellationToken, Can
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_loop is null)
+        var loop = Interlocked.Exchange(ref _loop, null);
+        if (loop is null)
         {
             return;
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        await loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!loop.IsCompleted)
         {
             ConsumerLog.StopTimedOut(logger, name);
             await _aborting.CancelAsync().ConfigureAwait(false);
-            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

@@ -110,9 +110,9 @@ internal sealed class KafkaConsumerLoop(
             {
                 ConsumerLog.Revoked(logger, name, string.Join(", ", partitions.Select(p => p.TopicPartition)));
                 Commit(c);
-                Forget(partitions.Select(p => p.TopicPartition));
+                Forget(c, partitions.Select(p => p.TopicPartition));
             })
-            .SetPartitionsLostHandler((_, partitions) => Forget(partitions.Select(p => p.TopicPartition)))
+            .SetPartitionsLostHandler((c, partitions) => Forget(c, partitions.Select(p => p.TopicPartition)))
             .Build();
     }
 
@@ -241,11 +241,22 @@ internal sealed class KafkaConsumerLoop(
         }
     }
 
-    private void Forget(IEnumerable<TopicPartition> partitions)
+    // A partition paused for a retry stays paused in the client even when it is assigned again later: resume it as it goes.
+    private void Forget(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<TopicPartition> partitions)
     {
         foreach (var partition in partitions)
         {
-            _retries.Remove(partition);
+            if (_retries.Remove(partition, out var state) && state.Paused)
+            {
+                try
+                {
+                    consumer.Resume([partition]);
+                }
+                catch (KafkaException ex)
+                {
+                    ConsumerLog.KafkaError(logger, name, ex.Error.Reason);
+                }
+            }
         }
     }
 

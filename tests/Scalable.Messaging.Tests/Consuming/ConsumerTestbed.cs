@@ -131,6 +131,9 @@ internal sealed class ConsumerTestbed : IAsyncDisposable
         return committed.ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
     }
 
+    // The consumer logs, for the test output when a test fails.
+    public string LogText() => string.Join(Environment.NewLine, Logs.GetSnapshot().Select(r => $"{r.Timestamp:HH:mm:ss.fff} {r.Level} {r.Id.Id} {r.Message}"));
+
     public async ValueTask DisposeAsync()
     {
         Script.ReleaseAll();

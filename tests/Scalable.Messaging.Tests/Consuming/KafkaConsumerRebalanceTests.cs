@@ -75,6 +75,15 @@ public sealed class KafkaConsumerRebalanceTests(MessagingFixture servers) : ICla
         await Eventually.TrueAsync(() => testbed.CommittedOffsets(1)[0] == 40, Deadline, "the group to commit every message");
     }
 
-    private static Task WaitForEffectsAsync(ConsumerTestbed testbed, int count)
-        => Eventually.TrueAsync(async () => (await testbed.EffectsAsync()).Count >= count, Deadline, $"{count} messages to be handled");
+    private static async Task WaitForEffectsAsync(ConsumerTestbed testbed, int count)
+    {
+        try
+        {
+            await Eventually.TrueAsync(async () => (await testbed.EffectsAsync()).Count >= count, Deadline, $"{count} messages to be handled");
+        }
+        catch (Xunit.Sdk.XunitException ex)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}{Environment.NewLine}Consumer logs:{Environment.NewLine}{testbed.LogText()}", ex);
+        }
+    }
 }

@@ -16,6 +16,7 @@ internal sealed class KafkaConsumerLoop(
     ILogger logger)
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(10);
     private readonly Dictionary<TopicPartition, RetryState> _retries = [];
 
     public async Task RunAsync(CancellationToken stopping, CancellationToken aborting)
@@ -82,16 +83,31 @@ internal sealed class KafkaConsumerLoop(
         finally
         {
             Commit(consumer);
-            try
+            Leave(consumer);
+            ConsumerLog.Stopped(logger, name);
+        }
+    }
+
+    // Unsubscribes and polls until the client has served its pending rebalance events (the revoke commits the stored offsets),
+    // then closes. Closing straight after a rebalance started (for example after max.poll.interval.ms ran out in a long
+    // handler) can hit a librdkafka assertion that aborts the process (confluentinc/librdkafka#4792).
+    private void Leave(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        try
+        {
+            consumer.Unsubscribe();
+            var deadline = timeProvider.GetTimestamp() + (LeaveTimeout.Ticks * timeProvider.TimestampFrequency / TimeSpan.TicksPerSecond);
+            while (consumer.Assignment.Count > 0 && timeProvider.GetTimestamp() < deadline)
             {
-                consumer.Close();
-            }
-            catch (KafkaException ex)
-            {
-                ConsumerLog.KafkaError(logger, name, ex.Error.Reason);
+                // A message returned here is neither handled nor stored: the next owner reads it.
+                consumer.Consume(PollTimeout);
             }
 
-            ConsumerLog.Stopped(logger, name);
+            consumer.Close();
+        }
+        catch (KafkaException ex)
+        {
+            ConsumerLog.KafkaError(logger, name, ex.Error.Reason);
         }
     }
 

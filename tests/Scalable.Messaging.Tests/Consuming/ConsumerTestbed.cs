@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Npgsql;
 using Scalable.Messaging.Tests.Support;
+using Scalable.TestSupport;
 
 namespace Scalable.Messaging.Tests.Consuming;
 
@@ -130,6 +131,32 @@ internal sealed class ConsumerTestbed : IAsyncDisposable
         var committed = reader.Committed(Enumerable.Range(0, partitions).Select(p => new TopicPartition(Topic, p)), TimeSpan.FromSeconds(30));
         return committed.ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
     }
+
+    // Stops every host gracefully: each commits what it handled.
+    public async Task StopAllAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.StopAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    // Waits for a condition; on a timeout the failure carries the consumer logs.
+    public async Task EventuallyAsync(Func<Task<bool>> condition, string because)
+    {
+        try
+        {
+            await Eventually.TrueAsync(condition, TimeSpan.FromSeconds(120), because);
+        }
+        catch (Xunit.Sdk.XunitException ex)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}{Environment.NewLine}Consumer logs:{Environment.NewLine}{LogText()}", ex);
+        }
+    }
+
+    public Task EventuallyAsync(Func<bool> condition, string because) => EventuallyAsync(() => Task.FromResult(condition()), because);
+
+    public Task WaitForEffectsAsync(int count) => EventuallyAsync(async () => (await EffectsAsync()).Count >= count, $"{count} messages to be handled");
 
     // The consumer logs, for the test output when a test fails.
     public string LogText() => string.Join(Environment.NewLine, Logs.GetSnapshot().Select(r => $"{r.Timestamp:HH:mm:ss.fff} {r.Level} {r.Id.Id} {r.Message}"));

@@ -20,7 +20,7 @@ public sealed class KafkaConsumerDeadLetterTests(MessagingFixture servers) : ICl
         var ids = await testbed.ProduceAsync(0, 20);
 
         // This consumer never commits on its own and hangs at message 12, so the one after it reads everything again.
-        await testbed.StartAsync(o =>
+        var frozen = await testbed.StartAsync(o =>
         {
             o.MaxAttempts = 3;
             o.Consumer.AutoCommitIntervalMs = (int)TimeSpan.FromHours(1).TotalMilliseconds;
@@ -45,15 +45,16 @@ public sealed class KafkaConsumerDeadLetterTests(MessagingFixture servers) : ICl
         }
 
         await testbed.StartAsync(o => o.MaxAttempts = 3);
-        await Eventually.TrueAsync(() => testbed.Logs.GetSnapshot().Count(r => r.Id.Id == DuplicateEventId) >= 12, Deadline, "the second consumer to read messages 0..11 again");
+        await testbed.EventuallyAsync(() => testbed.Logs.GetSnapshot().Count(r => r.Id.Id == DuplicateEventId) >= 12, "the second consumer to read messages 0..11 again");
         testbed.Script.HoldNumber = null;
         testbed.Script.ReleaseAll();
+        await frozen.StopAsync(); // the frozen consumer is gone for good, as a killed process would be
 
-        await Eventually.TrueAsync(async () => (await testbed.EffectsAsync()).Count >= 19, Deadline, "the messages behind the poison one to be handled");
+        await testbed.WaitForEffectsAsync(19);
         Assert.Equal(Enumerable.Range(0, 20).Where(n => n != 7), (await testbed.EffectsAsync()).Select(e => e.Number));
         Assert.Equal(3, testbed.Script.Runs[7]);
         Assert.Equal(1, await testbed.CountAsync("SELECT count(*) FROM scalable.consumer_dead_letters"));
-        await Eventually.TrueAsync(() => testbed.CommittedOffsets(1)[0] == 20, Deadline, "the group to commit past every message");
+        await testbed.EventuallyAsync(() => testbed.CommittedOffsets(1)[0] == 20, "the group to commit every message");
     }
 
     [Fact]
@@ -71,7 +72,7 @@ public sealed class KafkaConsumerDeadLetterTests(MessagingFixture servers) : ICl
             o.DeadLetterTopic = deadLetterTopic;
         });
 
-        await Eventually.TrueAsync(async () => (await testbed.EffectsAsync()).Count >= 9, Deadline, "the other messages to be handled");
+        await testbed.WaitForEffectsAsync(9);
         var dead = Assert.Single(KafkaReader.ReadAll(servers.Kafka.BootstrapServers, deadLetterTopic, atLeast: 1));
         Assert.Equal(ids[3], dead.MessageId);
         Assert.Equal("3", Encoding.UTF8.GetString(dead.Value));

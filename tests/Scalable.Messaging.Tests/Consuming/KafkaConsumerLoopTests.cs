@@ -7,7 +7,6 @@ namespace Scalable.Messaging.Tests.Consuming;
 // offset (nothing behind it is skipped or stored first); after MaxAttempts failures the message is dead-lettered and the loop moves on.
 public sealed class KafkaConsumerLoopTests(MessagingFixture servers) : IClassFixture<MessagingFixture>
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
     [Fact]
     public async Task A_failing_handler_is_retried_from_the_failed_offset_and_every_message_is_handled_once_in_order()
@@ -19,7 +18,7 @@ public sealed class KafkaConsumerLoopTests(MessagingFixture servers) : IClassFix
 
         await testbed.StartAsync();
 
-        await Eventually.TrueAsync(async () => (await testbed.EffectsAsync()).Count >= 60, Deadline, "every message to be handled");
+        await testbed.WaitForEffectsAsync(60);
         var effects = await testbed.EffectsAsync();
         Assert.Equal(Enumerable.Range(0, 60), effects.Select(e => e.Number));
         Assert.Equal(effects.Select(e => e.Offset).Order(), effects.Select(e => e.Offset));
@@ -27,6 +26,6 @@ public sealed class KafkaConsumerLoopTests(MessagingFixture servers) : IClassFix
         Assert.Equal(4, testbed.Script.Failures[30]);
         Assert.Equal(3, testbed.Script.Runs[10]);
         Assert.Equal(5, testbed.Script.Runs[30]);
-        await Eventually.TrueAsync(() => testbed.CommittedOffsets(1)[0] == 60, Deadline, "the group to commit past the last message");
+        await testbed.EventuallyAsync(() => testbed.CommittedOffsets(1)[0] == 60, "the group to commit past the last message");
     }
 }

@@ -22,17 +22,17 @@ public sealed class KafkaConsumerRebalanceTests(MessagingFixture servers) : ICla
 
         await testbed.ProduceAsync(0, 300);
         var first = await testbed.StartAsync();
-        await WaitForEffectsAsync(testbed, 50);
+        await testbed.WaitForEffectsAsync(50);
 
         await testbed.StartAsync(); // joins the group: the partitions are split between the two
-        await WaitForEffectsAsync(testbed, 130);
+        await testbed.WaitForEffectsAsync(130);
 
         await first.StopAsync(); // leaves: the second consumer takes every partition from the committed offsets
-        await WaitForEffectsAsync(testbed, 200);
+        await testbed.WaitForEffectsAsync(200);
 
         await testbed.StartAsync(); // the first consumer comes back as a new member
         await testbed.ProduceAsync(300, 100);
-        await WaitForEffectsAsync(testbed, 400);
+        await testbed.WaitForEffectsAsync(400);
 
         var effects = await testbed.EffectsAsync();
         Assert.Equal(400, effects.Count);
@@ -54,7 +54,7 @@ public sealed class KafkaConsumerRebalanceTests(MessagingFixture servers) : ICla
 
         // The first consumer never commits offsets on its own, handles 0..19, then hangs inside the handler of 20 (its
         // transaction open) and stops polling: Kafka drops it from the group as it would a frozen or killed process.
-        await testbed.StartAsync(o =>
+        var frozen = await testbed.StartAsync(o =>
         {
             o.Consumer.AutoCommitIntervalMs = (int)TimeSpan.FromHours(1).TotalMilliseconds;
             o.Consumer.MaxPollIntervalMs = 6000;
@@ -64,26 +64,15 @@ public sealed class KafkaConsumerRebalanceTests(MessagingFixture servers) : ICla
 
         // The second consumer starts from the beginning (nothing was committed) and meets the 20 handled messages again.
         await testbed.StartAsync();
-        await Eventually.TrueAsync(() => testbed.Logs.GetSnapshot().Count(r => r.Id.Id == DuplicateEventId) >= 20, Deadline, "the second consumer to read the handled messages again");
+        await testbed.EventuallyAsync(() => testbed.Logs.GetSnapshot().Count(r => r.Id.Id == DuplicateEventId) >= 20, "the second consumer to read the handled messages again");
         testbed.Script.HoldNumber = null;
         testbed.Script.ReleaseAll(); // the hung handler fails: its transaction rolls back and message 20 is still to do
+        await frozen.StopAsync(); // the frozen consumer is gone for good, as a killed process would be
 
-        await WaitForEffectsAsync(testbed, 40);
+        await testbed.WaitForEffectsAsync(40);
         var effects = await testbed.EffectsAsync();
         Assert.Equal(Enumerable.Range(0, 40), effects.Select(e => e.Number));
         Assert.All(Enumerable.Range(0, 20), n => Assert.Equal(1, testbed.Script.Runs[n]));
-        await Eventually.TrueAsync(() => testbed.CommittedOffsets(1)[0] == 40, Deadline, "the group to commit every message");
-    }
-
-    private static async Task WaitForEffectsAsync(ConsumerTestbed testbed, int count)
-    {
-        try
-        {
-            await Eventually.TrueAsync(async () => (await testbed.EffectsAsync()).Count >= count, Deadline, $"{count} messages to be handled");
-        }
-        catch (Xunit.Sdk.XunitException ex)
-        {
-            throw new Xunit.Sdk.XunitException($"{ex.Message}{Environment.NewLine}Consumer logs:{Environment.NewLine}{testbed.LogText()}", ex);
-        }
+        await testbed.EventuallyAsync(() => testbed.CommittedOffsets(1)[0] == 40, "the group to commit every message");
     }
 }

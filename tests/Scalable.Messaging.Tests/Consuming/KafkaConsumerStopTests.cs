@@ -19,7 +19,7 @@ public sealed class KafkaConsumerStopTests(MessagingFixture servers) : IClassFix
         testbed.Script.DelayPerMessage = TimeSpan.FromMilliseconds(20);
         await testbed.ProduceAsync(0, 150);
         var host = await testbed.StartAsync();
-        await Eventually.TrueAsync(async () => (await testbed.EffectsAsync()).Count >= 30, Deadline, "the consumer to be mid-stream");
+        await testbed.WaitForEffectsAsync(30);
 
         await host.StopAsync();
 
@@ -29,7 +29,7 @@ public sealed class KafkaConsumerStopTests(MessagingFixture servers) : IClassFix
         Assert.Contains(testbed.Logs.GetSnapshot(), r => r.Id.Id == StoppedEventId);
 
         await testbed.StartAsync();
-        await Eventually.TrueAsync(async () => (await testbed.EffectsAsync()).Count >= 150, Deadline, "the next consumer to handle the rest");
+        await testbed.WaitForEffectsAsync(150);
         Assert.Equal(Enumerable.Range(0, 150), (await testbed.EffectsAsync()).Select(e => e.Number));
         Assert.DoesNotContain(testbed.Logs.GetSnapshot(), r => r.Id.Id == DuplicateEventId);
     }
@@ -51,7 +51,7 @@ public sealed class KafkaConsumerStopTests(MessagingFixture servers) : IClassFix
 
         testbed.Script.HoldNumber = null;
         await testbed.StartAsync();
-        await Eventually.TrueAsync(async () => (await testbed.EffectsAsync()).Count >= 10, Deadline, "the next consumer to handle the rest");
+        await testbed.WaitForEffectsAsync(10);
         Assert.Equal(Enumerable.Range(0, 10), (await testbed.EffectsAsync()).Select(e => e.Number));
     }
 }

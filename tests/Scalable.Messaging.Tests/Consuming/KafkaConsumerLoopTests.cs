@@ -1,10 +1,13 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Scalable.Messaging.Tests.Support;
 using Scalable.TestSupport;
 
 namespace Scalable.Messaging.Tests.Consuming;
 
 // The loop a user registers with AddKafkaConsumer: a handler failure rolls the message back and reads it again from its own
-// offset (nothing behind it is skipped or stored first); after MaxAttempts failures the message is dead-lettered and the loop moves on.
+// offset (nothing behind it is skipped or stored first); the meters from IMeterFactory count what happened.
 public sealed class KafkaConsumerLoopTests(MessagingFixture servers) : IClassFixture<MessagingFixture>
 {
 
@@ -16,7 +19,11 @@ public sealed class KafkaConsumerLoopTests(MessagingFixture servers) : IClassFix
         testbed.Script.FailTimes(30, 4);
         await testbed.ProduceAsync(0, 60);
 
-        await testbed.StartAsync();
+        var host = testbed.Build();
+        var meters = host.Services.GetRequiredService<IMeterFactory>();
+        using var handled = new MetricCollector<long>(meters, "Scalable.Messaging", "scalable.messaging.consumer.handled");
+        using var retried = new MetricCollector<long>(meters, "Scalable.Messaging", "scalable.messaging.consumer.retried");
+        await host.StartAsync();
 
         await testbed.WaitForEffectsAsync(60);
         var effects = await testbed.EffectsAsync();
@@ -27,5 +34,8 @@ public sealed class KafkaConsumerLoopTests(MessagingFixture servers) : IClassFix
         Assert.Equal(3, testbed.Script.Runs[10]);
         Assert.Equal(5, testbed.Script.Runs[30]);
         await testbed.EventuallyAsync(() => testbed.CommittedOffsets(1)[0] == 60, "the group to commit past the last message");
+        Assert.Equal(60, handled.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(6, retried.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.All(handled.GetMeasurementSnapshot(), m => Assert.Equal("effects", m.Tags["scalable.consumer.name"]));
     }
 }

@@ -66,7 +66,7 @@ builder.Services.AddOptions<RateLimiterOptions>().Configure<IConnectionMultiplex
 
 builder.Services.AddSingleton<UserRepository>();
 builder.Services.AddSingleton<UserEventsConsumer>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<UserEventsConsumer>());
+messaging.AddKafkaConsumer<UserEventsConsumer>(UserEventsConsumer.ConsumerGroup, options => UserEventsConsumer.Configure(options, servers));
 
 var app = builder.Build();
 app.Lifetime.ApplicationStopped.Register(() => servers.DisposeAsync().AsTask().GetAwaiter().GetResult());

@@ -8,7 +8,7 @@ namespace Scalable.Samples.Tests;
 
 public sealed class UsersApiTests(UsersApiFactory factory) : IClassFixture<UsersApiFactory>
 {
-    private const string AuditConsumerCategory = "Scalable.Samples.UsersApi.UserEventsConsumer";
+    private const string AuditConsumerCategory = "Scalable.Messaging.Consumer"; // the package loop that runs UserEventsConsumer
     private readonly HttpClient _client = factory.CreateClient();
     private readonly SamplePipeline _pipeline = new(factory.Services);
 

@@ -1,0 +1,57 @@
+using Scalable.Messaging.Tests.Support;
+using Scalable.TestSupport;
+
+namespace Scalable.Messaging.Tests.Consuming;
+
+// IHost.StopAsync: the consumer finishes the message in hand, commits what it handled and leaves its group; a consumer that cannot
+// finish within the shutdown timeout rolls its message back, so the message is handled later, once.
+public sealed class KafkaConsumerStopTests(MessagingFixture servers) : IClassFixture<MessagingFixture>
+{
+    private const int StoppedEventId = 5102;
+    private const int DuplicateEventId = 5106;
+    private const int StopTimedOutEventId = 5111;
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task A_graceful_stop_commits_exactly_what_was_handled_and_the_next_consumer_goes_on_without_duplicates()
+    {
+        await using var testbed = await ConsumerTestbed.CreateAsync(servers, partitions: 1);
+        testbed.Script.DelayPerMessage = TimeSpan.FromMilliseconds(20);
+        await testbed.ProduceAsync(0, 150);
+        var host = await testbed.StartAsync();
+        await testbed.WaitForEffectsAsync(30);
+
+        await host.StopAsync();
+
+        var handled = (await testbed.EffectsAsync()).Count;
+        Assert.True(handled < 150, "the stop should land mid-stream");
+        Assert.Equal(handled, testbed.CommittedOffsets(1)[0]);
+        Assert.Contains(testbed.Logs.GetSnapshot(), r => r.Id.Id == StoppedEventId);
+
+        await testbed.StartAsync();
+        await testbed.WaitForEffectsAsync(150);
+        Assert.Equal(Enumerable.Range(0, 150), (await testbed.EffectsAsync()).Select(e => e.Number));
+        Assert.DoesNotContain(testbed.Logs.GetSnapshot(), r => r.Id.Id == DuplicateEventId);
+    }
+
+    [Fact]
+    public async Task A_handler_still_running_when_the_shutdown_timeout_ends_is_cancelled_and_its_message_is_handled_later()
+    {
+        await using var testbed = await ConsumerTestbed.CreateAsync(servers, partitions: 1);
+        testbed.Script.HoldNumber = 5;
+        await testbed.ProduceAsync(0, 10);
+        var host = await testbed.StartAsync(shutdownTimeout: TimeSpan.FromSeconds(2));
+        await testbed.Script.Held.Task.WaitAsync(Deadline);
+
+        await host.StopAsync();
+
+        Assert.Contains(testbed.Logs.GetSnapshot(), r => r.Id.Id == StopTimedOutEventId);
+        Assert.Equal(5, (await testbed.EffectsAsync()).Count);
+        Assert.Equal(5, testbed.CommittedOffsets(1)[0]);
+
+        testbed.Script.HoldNumber = null;
+        await testbed.StartAsync();
+        await testbed.WaitForEffectsAsync(10);
+        Assert.Equal(Enumerable.Range(0, 10), (await testbed.EffectsAsync()).Select(e => e.Number));
+    }
+}

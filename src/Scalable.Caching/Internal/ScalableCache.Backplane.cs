@@ -46,7 +46,7 @@ internal sealed partial class ScalableCache
                     _memory.Remove(message.Name);
                     break;
                 case BackplaneMessage.Tag:
-                    RaiseTag(message.Name, message.StampMs);
+                    RaiseTag(message.Name, message.StampMs, NowMs());
                     break;
                 case BackplaneMessage.LeaseReleased:
                     WakeWaiter(message.Name);
@@ -76,7 +76,9 @@ internal sealed partial class ScalableCache
     {
         if (e.ConnectionType == ConnectionType.Subscription && _backplane is not null)
         {
-            // Notices sent while we were unsubscribed are lost: revalidate what L1 held before now.
+            // Notices sent while we were unsubscribed are lost: revalidate what L1 held before now, against tag
+            // stamps read again from L2.
+            _tags.DistrustAll(NowMs());
             DistrustL1();
         }
 

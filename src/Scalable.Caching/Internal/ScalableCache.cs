@@ -26,7 +26,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     private readonly WallClock _clock;
     private readonly ILogger _logger;
     private readonly CacheMetrics _metrics;
-    private readonly TagStamps _tags = new();
+    private readonly TagStamps _tags;
     private readonly IL2Store? _l2;
     private readonly RedisConnection? _redis;
     private readonly RedisLeases? _leases;
@@ -78,6 +78,9 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
 
             redis.Multiplexer.ConnectionRestored += OnConnectionRestored;
         }
+
+        // Without a backplane nothing tells this instance of another's tag removal: known stamps age and are read again.
+        _tags = new TagStamps(_l2 is not null && _backplane is null ? (long)options.TagStampMaxAge.TotalMilliseconds : long.MaxValue);
     }
 
     public string InstanceId { get; }
@@ -101,7 +104,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         if (_memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>())
         {
             var now = NowMs();
-            if (entry.Meta.IsFresh(now) && entry.StoredMs >= Volatile.Read(ref _l1TrustedFromMs) && !_tags.IsInvalidLocally(entry.Meta))
+            if (entry.Meta.IsFresh(now) && entry.StoredMs >= Volatile.Read(ref _l1TrustedFromMs) && !_tags.IsInvalidLocally(entry.Meta, now))
             {
                 _metrics.L1Hit();
                 if (!entry.IsStale && ShouldRefreshEarly(entry.Meta, now, options.EarlyRefreshBeta))
@@ -170,7 +173,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     {
         KeyGuard.Validate(tag, _options.MaximumKeyLength, nameof(tag));
         var now = NowMs();
-        RaiseTag(tag, now);
+        RaiseTag(tag, now, now);
         if (_l2 is null)
         {
             return;
@@ -214,9 +217,9 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     // From now on, entries L1 holds are revalidated against L2 (or recomputed) before being served as fresh.
     private void DistrustL1() => Interlocked.Exchange(ref _l1TrustedFromMs, NowMs() + 1);
 
-    private void RaiseTag(string tag, long stampMs)
+    private void RaiseTag(string tag, long stampMs, long checkedMs)
     {
-        if (!_tags.Raise(tag, stampMs))
+        if (!_tags.Raise(tag, stampMs, checkedMs))
         {
             DistrustL1();
         }
@@ -240,12 +243,19 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     }
 
     private L1Entry? FreshFromL1<T>(string key)
-        => _memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>()
-            && entry.Meta.IsFresh(NowMs()) && entry.StoredMs >= Volatile.Read(ref _l1TrustedFromMs) && !_tags.IsInvalidLocally(entry.Meta) ? entry : null;
+    {
+        if (!_memory.TryGetValue(key, out var raw) || raw is not L1Entry entry || !entry.Holds<T>())
+        {
+            return null;
+        }
+
+        var now = NowMs();
+        return entry.Meta.IsFresh(now) && entry.StoredMs >= Volatile.Read(ref _l1TrustedFromMs) && !_tags.IsInvalidLocally(entry.Meta, now) ? entry : null;
+    }
 
     private L1Entry? StaleFromL1<T>(string key)
         => _memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>()
-            && entry.Meta.IsUsableStale(NowMs()) && !_tags.IsInvalidLocally(entry.Meta) ? entry : null;
+            && entry.Meta.IsUsableStale(NowMs()) && !_tags.IsRemovedLocally(entry.Meta) ? entry : null;
 
     private void StoreL1(string key, L1Entry entry)
     {

@@ -39,10 +39,19 @@ internal sealed partial class ScalableCache
             switch (message.Kind)
             {
                 case BackplaneMessage.Set:
-                    _memory.Remove(message.Name);
+                    // The stamp is the new value's creation time: L1 may already hold that very value (read from L2
+                    // before the notice came, as the write goes on behind its own callers), and then keeps it. Otherwise
+                    // a computation here keeps its callers (it may be waiting for this very value) but does not store.
+                    if (!HoldsValueCreatedAt(message.Name, message.StampMs))
+                    {
+                        _generations.Bump(message.Name);
+                        _memory.Remove(message.Name);
+                    }
+
                     WakeWaiter(message.Name);
                     break;
                 case BackplaneMessage.Removed:
+                    Changed(message.Name);
                     _memory.Remove(message.Name);
                     break;
                 case BackplaneMessage.Tag:
@@ -61,6 +70,9 @@ internal sealed partial class ScalableCache
             // The cache was disposed while a notice was in flight.
         }
     }
+
+    private bool HoldsValueCreatedAt(string key, long createdMs)
+        => _memory.TryGetValue(key, out var raw) && raw is L1Entry { IsStale: false } entry && entry.Meta.CreatedMs == createdMs;
 
     private async Task<bool> PublishAsync(char kind, string name, long stampMs, CancellationToken cancellationToken)
     {

@@ -17,6 +17,8 @@ internal sealed partial class ScalableCache
             return null;
         }
 
+        // A set or removal of the key while L2 was read (here or, by its notice, elsewhere) wins over what was read.
+        var generation = _generations.Current(key);
         var read = await TryRedisAsync(() => _l2.GetAsync(ValuePrefix + key, cancellationToken), "get", key, cancellationToken).ConfigureAwait(false);
         if (read.Value is not { } bytes)
         {
@@ -46,6 +48,11 @@ internal sealed partial class ScalableCache
                 Log.UnreadableEntry(_logger, key, error);
                 return null;
             }
+        }
+
+        if (_generations.Current(key) != generation)
+        {
+            return null;
         }
 
         var size = bytes.Length - offset;

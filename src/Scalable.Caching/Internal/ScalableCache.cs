@@ -27,6 +27,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     private readonly ILogger _logger;
     private readonly CacheMetrics _metrics;
     private readonly TagStamps _tags;
+    private readonly KeyGenerations _generations = new();
     private readonly IL2Store? _l2;
     private readonly RedisConnection? _redis;
     private readonly RedisLeases? _leases;
@@ -148,6 +149,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         var now = NowMs();
         var meta = NewMeta(hasValue: true, now, now, options.Duration, options, deltaMs: 0);
         var (bytes, size) = Encode(key, value, meta);
+        Changed(key);
         StoreL1(key, new L1Entry(value, meta, size));
         if (_l2 is not null)
         {
@@ -159,6 +161,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
     {
         KeyGuard.Validate(key, _options.MaximumKeyLength, nameof(key));
+        Changed(key);
         _memory.Remove(key);
         var now = NowMs();
         if (_l2 is null)
@@ -213,6 +216,14 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     }
 
     internal void EvictLocal(string key) => _memory.Remove(key);
+
+    // A set or removal made here: what is being read or computed for the key is not stored after it, and callers
+    // arriving from now on start afresh rather than join a computation that began before the change.
+    private void Changed(string key)
+    {
+        _generations.Bump(key);
+        _flights.TryRemove(key, out _);
+    }
 
     // From now on, entries L1 holds are revalidated against L2 (or recomputed) before being served as fresh.
     private void DistrustL1() => Interlocked.Exchange(ref _l1TrustedFromMs, NowMs() + 1);

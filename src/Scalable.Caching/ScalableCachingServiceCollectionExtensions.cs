@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Scalable.Caching;
@@ -8,7 +9,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers Scalable.Caching in a service collection.</summary>
 public static class ScalableCachingServiceCollectionExtensions
 {
-    /// <summary>Adds Scalable.Caching (L1 only until the builder adds an L2) with default options.</summary>
+    /// <summary>Adds Scalable.Caching (L1 only until the builder adds an L2) with default options, as <see cref="IScalableCache"/> and as <see cref="HybridCache"/> (unless one is already registered).</summary>
     /// <param name="services">The service collection to add to.</param>
     /// <returns>A builder for Redis, a distributed cache or a serializer.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
@@ -20,6 +21,8 @@ public static class ScalableCachingServiceCollectionExtensions
         services.TryAddSingleton<IScalableCacheSerializer>(ScalableCacheFactory.CreateSerializer);
         services.TryAddSingleton(ScalableCacheFactory.Create);
         services.TryAddSingleton<IScalableCache>(static sp => sp.GetRequiredService<ScalableCache>());
+        services.TryAddSingleton<HybridCache>(static sp => new ScalableHybridCache(
+            sp.GetRequiredService<ScalableCache>(), sp.GetRequiredService<IOptions<ScalableCachingOptions>>().Value.DefaultEntryOptions));
         return new ScalableCachingBuilder(services);
     }
 

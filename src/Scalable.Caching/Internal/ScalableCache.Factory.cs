@@ -128,7 +128,7 @@ internal sealed partial class ScalableCache
 
         // Keep serving the stale value, without calling the failing factory, for the throttle period.
         var throttleEnd = Math.Min(now + (long)options.FailSafeThrottleDuration.TotalMilliseconds, stale.Meta.HardExpiryMs);
-        if (_generations.Current(key) == generation)
+        if (_generations.Current(key) == generation && (options.Flags & CacheEntryFlags.SkipL1Write) == 0)
         {
             StoreL1(key, new L1Entry(stale.Value, stale.Meta with { LogicalExpiryMs = throttleEnd }, stale.Size, isStale: true));
         }
@@ -167,9 +167,17 @@ internal sealed partial class ScalableCache
 
         var bytes = encoded.Bytes;
         var entry = new L1Entry(hasValue ? value : null, meta, encoded.Size);
-        StoreL1(key, entry);
+        if ((options.Flags & CacheEntryFlags.SkipL1Write) == 0)
+        {
+            StoreL1(key, entry);
+        }
+
         flight.Complete(entry.ToResult<T>(isStale: false));
-        if (_l2 is not null)
+        if (_l2 is null || (options.Flags & CacheEntryFlags.SkipL2Write) != 0)
+        {
+            _ = WriteBehindAsync(key, write: null, leaseToken);
+        }
+        else
         {
             _ = WriteBehindAsync(key, async () =>
             {

@@ -102,7 +102,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         KeyGuard.Validate(key, _options.MaximumKeyLength, nameof(key));
         ArgumentNullException.ThrowIfNull(factory);
         options ??= _defaults;
-        if (_memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>())
+        if ((options.Flags & CacheEntryFlags.SkipL1Read) == 0 && _memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>())
         {
             var now = NowMs();
             if (entry.Meta.IsFresh(now) && entry.StoredMs >= Volatile.Read(ref _l1TrustedFromMs) && !_tags.IsInvalidLocally(entry.Meta, now))
@@ -150,21 +150,32 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         var meta = NewMeta(hasValue: true, now, now, options.Duration, options, deltaMs: 0);
         var (bytes, size) = Encode(key, value, meta);
         Changed(key);
-        StoreL1(key, new L1Entry(value, meta, size));
-        if (_l2 is not null)
+        if ((options.Flags & CacheEntryFlags.SkipL1Write) == 0)
+        {
+            StoreL1(key, new L1Entry(value, meta, size));
+        }
+        else
+        {
+            _memory.Remove(key);
+        }
+
+        if (_l2 is not null && (options.Flags & CacheEntryFlags.SkipL2Write) == 0)
         {
             // If this does not get through, L2 or the other instances still hold the value this set replaced: it is removed everywhere once Redis answers.
             await WriteAndAnnounceAsync(isTag: false, BackplaneMessage.Set, key, now, ct => WriteL2Async(key, bytes, meta, ct), cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+        => RemoveAsync(key, CacheEntryFlags.None, cancellationToken);
+
+    public async ValueTask RemoveAsync(string key, CacheEntryFlags flags, CancellationToken cancellationToken = default)
     {
         KeyGuard.Validate(key, _options.MaximumKeyLength, nameof(key));
         Changed(key);
         _memory.Remove(key);
         var now = NowMs();
-        if (_l2 is null)
+        if (_l2 is null || (flags & CacheEntryFlags.SkipL2Write) != 0)
         {
             return;
         }

@@ -29,7 +29,7 @@ internal static class ScalableCacheFactory
 
         return new ScalableCache(
             options,
-            services.GetRequiredService<IScalableCacheSerializer>(),
+            new HybridSerializers(services, services.GetRequiredService<IScalableCacheSerializer>()),
             services.GetService<TimeProvider>() ?? TimeProvider.System,
             services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
             services.GetService<IMeterFactory>(),

@@ -13,7 +13,6 @@ namespace Scalable.Benchmarks.Caching;
 /// baseline and 0 bytes per hit. The peers run L1-only here: a hit does not touch their L2.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 [MinColumn]
 [MedianColumn]
 public class CachingL1HitBenchmarks

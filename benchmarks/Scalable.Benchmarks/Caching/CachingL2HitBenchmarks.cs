@@ -16,7 +16,6 @@ namespace Scalable.Benchmarks.Caching;
 /// JsonSerializer.Deserialize of the same value (baseline). All on one Redis and one client version.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 [MinColumn]
 [MedianColumn]
 public class CachingL2HitBenchmarks

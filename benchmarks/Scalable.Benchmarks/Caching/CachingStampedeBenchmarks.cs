@@ -18,7 +18,6 @@ namespace Scalable.Benchmarks.Caching;
 /// </summary>
 [MemoryDiagnoser]
 [ExceptionDiagnoser]
-[ShortRunJob]
 [MinColumn]
 [MedianColumn]
 public class CachingStampedeBenchmarks

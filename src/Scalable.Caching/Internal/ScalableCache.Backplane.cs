@@ -39,15 +39,11 @@ internal sealed partial class ScalableCache
             switch (message.Kind)
             {
                 case BackplaneMessage.Set:
-                    // The stamp is the new value's creation time: L1 may already hold that very value (read from L2
-                    // before the notice came, as the write goes on behind its own callers), and then keeps it. Otherwise
-                    // a computation here keeps its callers (it may be waiting for this very value) but does not store.
-                    if (!HoldsValueCreatedAt(message.Name, message.StampMs))
-                    {
-                        _generations.Bump(message.Name);
-                        _memory.Remove(message.Name);
-                    }
-
+                    // A computation here keeps its callers (it may be waiting for this very value) but does not store.
+                    // L1 may hold the very value announced (read from L2 before the notice came): it is evicted all the
+                    // same and read again, as the stamp (a creation time, in ms) cannot tell two values apart.
+                    _generations.Bump(message.Name);
+                    _memory.Remove(message.Name);
                     WakeWaiter(message.Name);
                     break;
                 case BackplaneMessage.Removed:
@@ -70,9 +66,6 @@ internal sealed partial class ScalableCache
             // The cache was disposed while a notice was in flight.
         }
     }
-
-    private bool HoldsValueCreatedAt(string key, long createdMs)
-        => _memory.TryGetValue(key, out var raw) && raw is L1Entry { IsStale: false } entry && entry.Meta.CreatedMs == createdMs;
 
     private async Task<bool> PublishAsync(char kind, string name, long stampMs, CancellationToken cancellationToken)
     {

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Scalable.Caching.Tests;
 
 // A value read or computed before a set or a removal (on this instance or another) must not be stored after it.
@@ -86,6 +89,25 @@ public sealed class ReadThenStoreTests(RedisFixture redis) : IClassFixture<Redis
 
         Assert.False((await c.Cache.TryGetAsync<string>("k")).HasValue);
         Assert.Equal("fresh", await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("fresh")));
+    }
+
+    [Fact]
+    public async Task A_value_read_from_l2_before_a_set_on_the_same_instance_is_not_stored_after_it()
+    {
+        var l2 = new HoldingDistributedCache();
+        using var a = CacheInstance.Build(null, null, null, null, s => s.AddSingleton<IDistributedCache>(l2).AddScalableCaching().WithDistributedCache());
+        await a.Cache.SetAsync("k", "v1");
+        await a.Cache.RemoveAsync("k", CacheEntryFlags.SkipL2Write);
+        l2.HoldReads = true;
+        var read = a.Cache.TryGetAsync<string>("k").AsTask();
+        var held = await l2.NextHeldAsync();
+
+        l2.HoldReads = false;
+        await a.Cache.SetAsync("k", "v2");
+        held.SetResult();
+        await read;
+
+        Assert.Equal("v2", await a.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("recomputed")));
     }
 
     // Redis delivers B's notices in order: once A has heard a later one, it has heard the one before.

@@ -27,6 +27,9 @@ public sealed class CacheEntryOptions
     /// <summary>Gets or sets the tags of the entry, for <see cref="IScalableCache.RemoveByTagAsync"/>; each at most 65,535 bytes in UTF-8. <value>Default: none.</value></summary>
     public IReadOnlyList<string>? Tags { get; set; }
 
+    /// <summary>Gets or sets the levels this call leaves out (L1 or L2 reads or writes). <value>Default: <see cref="CacheEntryFlags.None"/>.</value></summary>
+    public CacheEntryFlags Flags { get; set; }
+
     /// <summary>Copies these options, so a copy can be changed without affecting the original.</summary>
     /// <returns>The copy.</returns>
     public CacheEntryOptions Clone() => (CacheEntryOptions)MemberwiseClone();

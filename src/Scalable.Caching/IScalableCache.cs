@@ -53,6 +53,18 @@ public interface IScalableCache
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while L2 was written; the removal is applied to L1 and replayed to L2 and the other instances.</exception>
     ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default);
 
+    /// <summary>Removes a key, leaving out the levels the flags name: with <see cref="CacheEntryFlags.SkipL2Write"/> only this instance's L1 is evicted (L2 and the other instances keep the value).</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="flags">The levels to leave out; only <see cref="CacheEntryFlags.SkipL2Write"/> changes a removal.</param>
+    /// <param name="cancellationToken">Cancels the removal.</param>
+    /// <returns>A task that completes when the key is removed.</returns>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is null, empty or too long.</exception>
+    /// <exception cref="NotSupportedException">This implementation does not support flags other than <see cref="CacheEntryFlags.None"/> (added after 0.1; the built-in cache supports them).</exception>
+    ValueTask RemoveAsync(string key, CacheEntryFlags flags, CancellationToken cancellationToken = default)
+        => flags == CacheEntryFlags.None
+            ? RemoveAsync(key, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} does not support removal flags ({flags}).");
+
     /// <summary>Invalidates every entry carrying a tag, in this instance and in every other one sharing the L2.</summary>
     /// <param name="tag">The tag.</param>
     /// <param name="cancellationToken">Cancels the removal.</param>

@@ -9,10 +9,17 @@ namespace Scalable.Caching;
 /// <summary>Adds the optional parts of Scalable.Caching: an L2 (Redis or any IDistributedCache) and the serializer.</summary>
 public sealed class ScalableCachingBuilder
 {
-    internal ScalableCachingBuilder(IServiceCollection services) => Services = services;
+    internal ScalableCachingBuilder(IServiceCollection services, string? name)
+    {
+        Services = services;
+        Name = name;
+    }
 
     /// <summary>Gets the service collection the cache is registered in.</summary>
     public IServiceCollection Services { get; }
+
+    /// <summary>Gets the name of the cache this builder sets up, or null for the default (unnamed) cache.</summary>
+    public string? Name { get; }
 
     /// <summary>Uses the <see cref="IConnectionMultiplexer"/> registered in DI as L2, lease store and backplane.</summary>
     /// <returns>This builder, for chaining.</returns>
@@ -45,7 +52,7 @@ public sealed class ScalableCachingBuilder
     /// <returns>This builder, for chaining.</returns>
     public ScalableCachingBuilder WithDistributedCache() => UseL2(new L2Registration { UseDistributedCache = true });
 
-    /// <summary>Replaces the default System.Text.Json serializer.</summary>
+    /// <summary>Replaces the default System.Text.Json serializer (for every cache in the service collection).</summary>
     /// <param name="serializer">The serializer.</param>
     /// <returns>This builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="serializer"/> is null.</exception>
@@ -68,9 +75,16 @@ public sealed class ScalableCachingBuilder
         return this;
     }
 
+    // One L2 per cache: the last choice made for this name wins.
     private ScalableCachingBuilder UseL2(L2Registration registration)
     {
-        Services.Replace(ServiceDescriptor.Singleton(registration));
+        var existing = Services.FirstOrDefault(d => d.ServiceType == typeof(L2Registration) && Equals(d.ServiceKey, Name));
+        if (existing is not null)
+        {
+            Services.Remove(existing);
+        }
+
+        Services.Add(Name is null ? ServiceDescriptor.Singleton(registration) : ServiceDescriptor.KeyedSingleton(Name, registration));
         return this;
     }
 }

@@ -51,6 +51,9 @@ public sealed class ScalableCachingOptions
     /// <summary>Gets or sets how many early refreshes may run in the background at once; more are skipped. <value>Default: 64.</value></summary>
     public int MaximumBackgroundRefreshes { get; set; } = 64;
 
+    /// <summary>Gets or sets how long, without a backplane (<c>WithDistributedCache()</c> or <see cref="EnableBackplane"/> false), a tag's removal stamp is trusted before it is read again from L2, so another instance's tag removal is seen within this bound. <value>Default: 5 seconds.</value></summary>
+    public TimeSpan TagStampMaxAge { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Gets or sets how long a tag removal is remembered in L2; keep it longer than any entry's duration plus fail-safe. <value>Default: 1 day.</value></summary>
     public TimeSpan TagRemovalRetention { get; set; } = TimeSpan.FromDays(1);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Scalable.Caching.Internal;
@@ -24,6 +25,9 @@ internal sealed class CacheInstance : IDisposable
     }
 
     public IScalableCache Cache { get; }
+
+    // The same cache through the HybridCache entry point that AddScalableCaching registers.
+    public HybridCache Hybrid => _provider.GetRequiredService<HybridCache>();
 
     public ScalableCache Internal { get; }
 

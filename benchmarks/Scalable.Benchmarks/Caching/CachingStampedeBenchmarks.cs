@@ -1,21 +1,23 @@
 using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Scalable.Caching;
 using Scalable.TestSupport;
 using StackExchange.Redis;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace Scalable.Benchmarks.Caching;
 
 /// <summary>
 /// A fleet-wide stampede: 4 instances (each its own connection) x 50 concurrent callers on one cold key whose factory
-/// takes 20 ms. Scalable (in-process single-flight + Redis lease + pub/sub wake-up) against a naive cache-aside
+/// takes 20 ms. Scalable (in-process single-flight + Redis lease + pub/sub wake-up), FusionCache (Redis distributed
+/// cache, backplane and distributed locker) and HybridCache (Redis IDistributedCache) against a naive cache-aside
 /// (GET, on a miss run the factory and SET) over the same Redis (baseline). Factory runs per stampede are printed
 /// at the end of each run as "// factory runs per stampede". Exceptions thrown (and caught) per stampede are a column:
 /// the normal path of a stampede throws none.
 /// </summary>
 [MemoryDiagnoser]
 [ExceptionDiagnoser]
-[ShortRunJob]
 [MinColumn]
 [MedianColumn]
 public class CachingStampedeBenchmarks
@@ -26,6 +28,8 @@ public class CachingStampedeBenchmarks
     private ConnectionMultiplexer[] _connections = [];
     private ServiceProvider[] _providers = [];
     private IScalableCache[] _caches = [];
+    private IFusionCache[] _fusion = [];
+    private HybridCache[] _hybrid = [];
     private long _stampedes;
     private long _factoryRuns;
     private long _keySequence;
@@ -36,11 +40,17 @@ public class CachingStampedeBenchmarks
         ThreadPool.SetMinThreads(256, 256);
         _server = await RedisServer.StartAsync();
         _connections = Enumerable.Range(0, Instances).Select(_ => _server.Connect()).ToArray();
-        _providers = _connections
-            .Select(c => new ServiceCollection().AddScalableCaching(o => o.KeyPrefix = "bench:").WithRedis(_ => c).Services.BuildServiceProvider())
-            .ToArray();
-        _caches = _providers.Select(p => p.GetRequiredService<IScalableCache>()).ToArray();
+        var scalable = _connections.Select(c => CachingPeers.Scalable(c, "scalable:")).ToArray();
+        var fusion = _connections.Select(c => CachingPeers.Fusion(c, "fusion:")).ToArray();
+        var hybrid = _connections.Select(c => CachingPeers.Hybrid(c, "hybrid:")).ToArray();
+        _providers = [.. scalable, .. fusion, .. hybrid];
+        _caches = scalable.Select(p => p.GetRequiredService<IScalableCache>()).ToArray();
+        _fusion = fusion.Select(p => p.GetRequiredService<IFusionCache>()).ToArray();
+        _hybrid = hybrid.Select(p => p.GetRequiredService<HybridCache>()).ToArray();
         await Task.WhenAll(_caches.Select(c => c.GetOrCreateAsync("warm-up", _ => ValueTask.FromResult(0)).AsTask()));
+        await Task.WhenAll(_fusion.Select(c => c.GetOrSetAsync("warm-up", 0).AsTask()));
+        await Task.WhenAll(_hybrid.Select(c => c.GetOrCreateAsync("warm-up", _ => ValueTask.FromResult(0)).AsTask()));
+        _factoryRuns = 0;
     }
 
     [GlobalCleanup]
@@ -64,6 +74,20 @@ public class CachingStampedeBenchmarks
     {
         var key = NextKey();
         return RunStampede(i => _caches[i % Instances].GetOrCreateAsync(key, FactoryAsync).AsTask());
+    }
+
+    [Benchmark(Description = "FusionCache GetOrSetAsync (Redis locker)")]
+    public Task FusionGetOrSet()
+    {
+        var key = NextKey();
+        return RunStampede(i => _fusion[i % Instances].GetOrSetAsync<int>(key, async (_, ct) => await FactoryAsync(ct)).AsTask());
+    }
+
+    [Benchmark(Description = "HybridCache GetOrCreateAsync")]
+    public Task HybridGetOrCreate()
+    {
+        var key = NextKey();
+        return RunStampede(i => _hybrid[i % Instances].GetOrCreateAsync(key, FactoryAsync).AsTask());
     }
 
     private string NextKey() => $"stampede:{Interlocked.Increment(ref _keySequence)}:{Guid.NewGuid():N}";

@@ -14,6 +14,9 @@ internal sealed class Flight<T>(bool background) : IDisposable
 
     public bool IsBackground { get; } = background;
 
+    // The levels the call that started the computation leaves out.
+    public CacheEntryFlags Flags { get; init; }
+
     public CancellationToken Token => _cancellation.Token;
 
     public Task<CacheResult<T>> Completion => _completion.Task;

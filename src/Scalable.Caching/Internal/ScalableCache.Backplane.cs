@@ -39,14 +39,19 @@ internal sealed partial class ScalableCache
             switch (message.Kind)
             {
                 case BackplaneMessage.Set:
+                    // A computation here keeps its callers (it may be waiting for this very value) but does not store.
+                    // L1 may hold the very value announced (read from L2 before the notice came): it is evicted all the
+                    // same and read again, as the stamp (a creation time, in ms) cannot tell two values apart.
+                    _generations.Bump(message.Name);
                     _memory.Remove(message.Name);
                     WakeWaiter(message.Name);
                     break;
                 case BackplaneMessage.Removed:
+                    Changed(message.Name);
                     _memory.Remove(message.Name);
                     break;
                 case BackplaneMessage.Tag:
-                    RaiseTag(message.Name, message.StampMs);
+                    RaiseTag(message.Name, message.StampMs, NowMs());
                     break;
                 case BackplaneMessage.LeaseReleased:
                     WakeWaiter(message.Name);
@@ -76,7 +81,9 @@ internal sealed partial class ScalableCache
     {
         if (e.ConnectionType == ConnectionType.Subscription && _backplane is not null)
         {
-            // Notices sent while we were unsubscribed are lost: revalidate what L1 held before now.
+            // Notices sent while we were unsubscribed are lost: revalidate what L1 held before now, against tag
+            // stamps read again from L2.
+            _tags.DistrustAll(NowMs());
             DistrustL1();
         }
 

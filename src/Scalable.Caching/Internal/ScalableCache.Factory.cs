@@ -21,6 +21,7 @@ internal sealed partial class ScalableCache
         using var stopRenewal = new CancellationTokenSource();
         var renewal = leaseToken is null ? Task.CompletedTask : RenewLeaseAsync(key, leaseToken, stopRenewal.Token);
         var context = new CacheFactoryContext(key, options.Duration, stale is not null);
+        var generation = _generations.Current(key);
         var startedMs = NowMs();
         var started = _time.GetTimestamp();
         using var activity = CacheActivity.StartFactory(key, flight.IsBackground);
@@ -43,7 +44,7 @@ internal sealed partial class ScalableCache
             await renewal.ConfigureAwait(false);
             await ReleaseLeaseAsync(key, leaseToken, wakeOthers: true).ConfigureAwait(false);
             var timedOut = hardTimeout?.IsCancellationRequested == true && !flight.Token.IsCancellationRequested;
-            if (!flight.Token.IsCancellationRequested && TryServeFailSafe(flight, key, options, stale, error))
+            if (!flight.Token.IsCancellationRequested && TryServeFailSafe(flight, key, options, stale, error, generation))
             {
                 return;
             }
@@ -62,7 +63,7 @@ internal sealed partial class ScalableCache
         _metrics.FactoryRun(elapsed.TotalSeconds, failed: false);
         await stopRenewal.CancelAsync().ConfigureAwait(false);
         await renewal.ConfigureAwait(false);
-        await StoreComputedAsync(flight, key, value, context, options, startedMs, (int)Math.Min(int.MaxValue, elapsed.TotalMilliseconds), leaseToken).ConfigureAwait(false);
+        await StoreComputedAsync(flight, key, value, context, options, startedMs, (int)Math.Min(int.MaxValue, elapsed.TotalMilliseconds), leaseToken, generation).ConfigureAwait(false);
     }
 
     // A factory that ignores its token must not hold callers: once the token is cancelled (hard timeout,
@@ -117,7 +118,7 @@ internal sealed partial class ScalableCache
         flight.Complete(stale.ToResult<T>(isStale: true));
     }
 
-    private bool TryServeFailSafe<T>(Flight<T> flight, string key, CacheEntryOptions options, L1Entry? stale, Exception error)
+    private bool TryServeFailSafe<T>(Flight<T> flight, string key, CacheEntryOptions options, L1Entry? stale, Exception error, long generation)
     {
         var now = NowMs();
         if (stale is null || options.FailSafeMaxDuration <= TimeSpan.Zero || !stale.Meta.IsUsableStale(now))
@@ -127,19 +128,26 @@ internal sealed partial class ScalableCache
 
         // Keep serving the stale value, without calling the failing factory, for the throttle period.
         var throttleEnd = Math.Min(now + (long)options.FailSafeThrottleDuration.TotalMilliseconds, stale.Meta.HardExpiryMs);
-        StoreL1(key, new L1Entry(stale.Value, stale.Meta with { LogicalExpiryMs = throttleEnd }, stale.Size, isStale: true));
+        if (_generations.Current(key) == generation && (options.Flags & CacheEntryFlags.SkipL1Write) == 0)
+        {
+            StoreL1(key, new L1Entry(stale.Value, stale.Meta with { LogicalExpiryMs = throttleEnd }, stale.Size, isStale: true));
+        }
+
         Log.FailSafe(_logger, key, options.FailSafeThrottleDuration, error);
         _metrics.StaleServed();
         flight.Complete(stale.ToResult<T>(isStale: true));
         return true;
     }
 
-    private async Task StoreComputedAsync<T>(Flight<T> flight, string key, T value, CacheFactoryContext context, CacheEntryOptions options, long startedMs, int deltaMs, string? leaseToken)
+    // The callers get the value as soon as it is in L1; the L2 write, the notice and the lease release follow
+    // behind them, in that order, so a slow or hung Redis never holds the factory's own callers.
+    private async Task StoreComputedAsync<T>(Flight<T> flight, string key, T value, CacheFactoryContext context, CacheEntryOptions options, long startedMs, int deltaMs, string? leaseToken, long generation)
     {
-        if (context.IsDoNotCache)
+        if (context.IsDoNotCache || _generations.Current(key) != generation)
         {
-            await ReleaseLeaseAsync(key, leaseToken, wakeOthers: true).ConfigureAwait(false);
-            flight.Complete(new CacheResult<T>(value, true, false));
+            // Not cached, or the key was set or removed while the factory ran: that change wins over this value.
+            flight.Complete(context.IsNotFound ? CacheResult<T>.None : new CacheResult<T>(value, true, false));
+            _ = WriteBehindAsync(key, write: null, leaseToken);
             return;
         }
 
@@ -159,11 +167,55 @@ internal sealed partial class ScalableCache
 
         var bytes = encoded.Bytes;
         var entry = new L1Entry(hasValue ? value : null, meta, encoded.Size);
-        StoreL1(key, entry);
-        await WriteL2Async(key, bytes, meta, CancellationToken.None).ConfigureAwait(false);
-        await PublishAsync(BackplaneMessage.Set, key, now, CancellationToken.None).ConfigureAwait(false);
-        await ReleaseLeaseAsync(key, leaseToken, wakeOthers: false).ConfigureAwait(false);
+        if ((options.Flags & CacheEntryFlags.SkipL1Write) == 0)
+        {
+            StoreL1(key, entry);
+        }
+
         flight.Complete(entry.ToResult<T>(isStale: false));
+        if (_l2 is null || (options.Flags & CacheEntryFlags.SkipL2Write) != 0)
+        {
+            _ = WriteBehindAsync(key, write: null, leaseToken);
+        }
+        else
+        {
+            _ = WriteBehindAsync(key, async () =>
+            {
+                // A set or removal made here since the factory started is already in L2 (or queued): leave it.
+                if (_generations.Current(key) != generation)
+                {
+                    return false;
+                }
+
+                await WriteL2Async(key, bytes, meta, CancellationToken.None).ConfigureAwait(false);
+                await PublishAsync(BackplaneMessage.Set, key, meta.CreatedMs, CancellationToken.None).ConfigureAwait(false);
+                return true;
+            }, leaseToken);
+        }
+    }
+
+    // Failures are logged (and counted by the L2 calls); the lease is released whatever happened, once the write is over.
+    private async Task WriteBehindAsync(string key, Func<Task<bool>>? write, string? leaseToken)
+    {
+        var announced = false;
+        try
+        {
+            announced = write is not null && await write().ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            Log.BackgroundFailed(_logger, key, error);
+        }
+
+        try
+        {
+            // Without a "set" notice the waiting instances would sleep until the lease expires: wake them.
+            await ReleaseLeaseAsync(key, leaseToken, wakeOthers: !announced).ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            Log.BackgroundFailed(_logger, key, error);
+        }
     }
 
     // Without an L2 the bytes would never be read back, so the value is not serialized (nor held to MaximumPayloadBytes)

@@ -22,14 +22,14 @@ internal sealed partial class ScalableCache
 
             // A flight stores into L1 before it leaves the table, so a caller that finds no flight
             // either comes first or finds the value here.
-            var fresh = FreshFromL1<T>(key);
+            var fresh = (options.Flags & CacheEntryFlags.SkipL1Read) == 0 ? FreshFromL1<T>(key) : null;
             if (fresh is not null)
             {
                 _metrics.L1Hit();
                 return fresh.ToResult<T>(fresh.IsStale);
             }
 
-            var flight = new Flight<T>(background: false);
+            var flight = new Flight<T>(background: false) { Flags = options.Flags };
             flight.TryJoin();
             var registered = existing is null ? _flights.TryAdd(key, flight) : _flights.TryUpdate(key, flight, existing);
             if (!registered)
@@ -77,7 +77,7 @@ internal sealed partial class ScalableCache
             return;
         }
 
-        var flight = new Flight<T>(background: true);
+        var flight = new Flight<T>(background: true) { Flags = options.Flags };
         if (!_flights.TryAdd(key, flight))
         {
             Interlocked.Decrement(ref _backgroundRefreshes);
@@ -130,8 +130,8 @@ internal sealed partial class ScalableCache
         }
 
         var token = flight.Token;
-        var stale = known ?? StaleFromL1<T>(key);
-        if (_l2 is not null)
+        var stale = known ?? ((flight.Flags & CacheEntryFlags.SkipL1Read) == 0 ? StaleFromL1<T>(key) : null);
+        if (_l2 is not null && (flight.Flags & CacheEntryFlags.SkipL2Read) == 0)
         {
             await EnsureSubscribedAsync(token).ConfigureAwait(false);
             if (await TryAdoptFromL2Async(flight, key, known, token).ConfigureAwait(false) is { } fromL2)
@@ -150,7 +150,10 @@ internal sealed partial class ScalableCache
             _metrics.Miss();
         }
 
-        var lease = await AcquireOrWaitAsync(flight, key, known, stale, options.FactorySoftTimeout, token).ConfigureAwait(false);
+        // Waiting for another instance's value makes sense only if this call reads L2, and taking the lease only if it writes there.
+        var lease = (flight.Flags & CacheEntryFlags.SkipL2) != 0
+            ? (Done: false, Token: null)
+            : await AcquireOrWaitAsync(flight, key, known, stale, options.FactorySoftTimeout, token).ConfigureAwait(false);
         if (lease.Done)
         {
             return;
@@ -171,7 +174,11 @@ internal sealed partial class ScalableCache
         var isNewer = known is null || found.Entry.Meta.CreatedMs > known.Meta.CreatedMs;
         if (found.Entry.Meta.IsFresh(NowMs()) && isNewer)
         {
-            StoreL1(key, found.Entry);
+            if ((flight.Flags & CacheEntryFlags.SkipL1Write) == 0)
+            {
+                StoreL1(key, found.Entry);
+            }
+
             _metrics.L2Hit();
             flight.Complete(found.Entry.ToResult<T>(isStale: false));
             return (true, found.Entry);

@@ -17,6 +17,8 @@ internal sealed partial class ScalableCache
             return null;
         }
 
+        // A set or removal of the key while L2 was read (here or, by its notice, elsewhere) wins over what was read.
+        var generation = _generations.Current(key);
         var read = await TryRedisAsync(() => _l2.GetAsync(ValuePrefix + key, cancellationToken), "get", key, cancellationToken).ConfigureAwait(false);
         if (read.Value is not { } bytes)
         {
@@ -48,6 +50,11 @@ internal sealed partial class ScalableCache
             }
         }
 
+        if (_generations.Current(key) != generation)
+        {
+            return null;
+        }
+
         var size = bytes.Length - offset;
         return (new L1Entry(value, meta, size), size);
     }
@@ -68,16 +75,21 @@ internal sealed partial class ScalableCache
     {
         foreach (var tag in meta.Tags)
         {
-            if (!_tags.TryGet(tag, out var stamp))
+            var checkedMs = NowMs();
+            if (!_tags.TryGetCurrent(tag, checkedMs, out var stamp))
             {
                 var read = await TryRedisAsync(() => _l2!.GetAsync(TagPrefix + tag, cancellationToken), "tag get", tag, cancellationToken).ConfigureAwait(false);
-                if (read.Failed)
+                if (!read.Failed)
                 {
-                    continue;
+                    stamp = Math.Max(stamp, read.Value is { Length: 8 } bytes ? BinaryPrimitives.ReadInt64LittleEndian(bytes) : 0);
+                    RaiseTag(tag, stamp, checkedMs);
                 }
-
-                stamp = read.Value is { Length: 8 } bytes ? BinaryPrimitives.ReadInt64LittleEndian(bytes) : 0;
-                RaiseTag(tag, stamp);
+                else if (_tags.Ages)
+                {
+                    // Without a backplane a failed read keeps the stamp known so far but counts as a check, so an
+                    // outage does not send every read of a tagged entry to L2 (and to the factory) again.
+                    RaiseTag(tag, stamp, checkedMs);
+                }
             }
 
             if (meta.CreatedMs <= stamp)

@@ -26,7 +26,8 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     private readonly WallClock _clock;
     private readonly ILogger _logger;
     private readonly CacheMetrics _metrics;
-    private readonly TagStamps _tags = new();
+    private readonly TagStamps _tags;
+    private readonly KeyGenerations _generations = new();
     private readonly IL2Store? _l2;
     private readonly RedisConnection? _redis;
     private readonly RedisLeases? _leases;
@@ -78,6 +79,9 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
 
             redis.Multiplexer.ConnectionRestored += OnConnectionRestored;
         }
+
+        // Without a backplane nothing tells this instance of another's tag removal: known stamps age and are read again.
+        _tags = new TagStamps(_l2 is not null && _backplane is null ? (long)options.TagStampMaxAge.TotalMilliseconds : long.MaxValue);
     }
 
     public string InstanceId { get; }
@@ -98,10 +102,10 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         KeyGuard.Validate(key, _options.MaximumKeyLength, nameof(key));
         ArgumentNullException.ThrowIfNull(factory);
         options ??= _defaults;
-        if (_memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>())
+        if ((options.Flags & CacheEntryFlags.SkipL1Read) == 0 && _memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>())
         {
             var now = NowMs();
-            if (entry.Meta.IsFresh(now) && entry.StoredMs >= Volatile.Read(ref _l1TrustedFromMs) && !_tags.IsInvalidLocally(entry.Meta))
+            if (entry.Meta.IsFresh(now) && entry.StoredMs >= Volatile.Read(ref _l1TrustedFromMs) && !_tags.IsInvalidLocally(entry.Meta, now))
             {
                 _metrics.L1Hit();
                 if (!entry.IsStale && ShouldRefreshEarly(entry.Meta, now, options.EarlyRefreshBeta))
@@ -145,20 +149,33 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         var now = NowMs();
         var meta = NewMeta(hasValue: true, now, now, options.Duration, options, deltaMs: 0);
         var (bytes, size) = Encode(key, value, meta);
-        StoreL1(key, new L1Entry(value, meta, size));
-        if (_l2 is not null)
+        Changed(key);
+        if ((options.Flags & CacheEntryFlags.SkipL1Write) == 0)
+        {
+            StoreL1(key, new L1Entry(value, meta, size));
+        }
+        else
+        {
+            _memory.Remove(key);
+        }
+
+        if (_l2 is not null && (options.Flags & CacheEntryFlags.SkipL2Write) == 0)
         {
             // If this does not get through, L2 or the other instances still hold the value this set replaced: it is removed everywhere once Redis answers.
             await WriteAndAnnounceAsync(isTag: false, BackplaneMessage.Set, key, now, ct => WriteL2Async(key, bytes, meta, ct), cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+    public ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+        => RemoveAsync(key, CacheEntryFlags.None, cancellationToken);
+
+    public async ValueTask RemoveAsync(string key, CacheEntryFlags flags, CancellationToken cancellationToken = default)
     {
         KeyGuard.Validate(key, _options.MaximumKeyLength, nameof(key));
+        Changed(key);
         _memory.Remove(key);
         var now = NowMs();
-        if (_l2 is null)
+        if (_l2 is null || (flags & CacheEntryFlags.SkipL2Write) != 0)
         {
             return;
         }
@@ -170,7 +187,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     {
         KeyGuard.Validate(tag, _options.MaximumKeyLength, nameof(tag));
         var now = NowMs();
-        RaiseTag(tag, now);
+        RaiseTag(tag, now, now);
         if (_l2 is null)
         {
             return;
@@ -211,12 +228,20 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
 
     internal void EvictLocal(string key) => _memory.Remove(key);
 
+    // A set or removal made here: what is being read or computed for the key is not stored after it, and callers
+    // arriving from now on start afresh rather than join a computation that began before the change.
+    private void Changed(string key)
+    {
+        _generations.Bump(key);
+        _flights.TryRemove(key, out _);
+    }
+
     // From now on, entries L1 holds are revalidated against L2 (or recomputed) before being served as fresh.
     private void DistrustL1() => Interlocked.Exchange(ref _l1TrustedFromMs, NowMs() + 1);
 
-    private void RaiseTag(string tag, long stampMs)
+    private void RaiseTag(string tag, long stampMs, long checkedMs)
     {
-        if (!_tags.Raise(tag, stampMs))
+        if (!_tags.Raise(tag, stampMs, checkedMs))
         {
             DistrustL1();
         }
@@ -240,12 +265,19 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     }
 
     private L1Entry? FreshFromL1<T>(string key)
-        => _memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>()
-            && entry.Meta.IsFresh(NowMs()) && entry.StoredMs >= Volatile.Read(ref _l1TrustedFromMs) && !_tags.IsInvalidLocally(entry.Meta) ? entry : null;
+    {
+        if (!_memory.TryGetValue(key, out var raw) || raw is not L1Entry entry || !entry.Holds<T>())
+        {
+            return null;
+        }
+
+        var now = NowMs();
+        return entry.Meta.IsFresh(now) && entry.StoredMs >= Volatile.Read(ref _l1TrustedFromMs) && !_tags.IsInvalidLocally(entry.Meta, now) ? entry : null;
+    }
 
     private L1Entry? StaleFromL1<T>(string key)
         => _memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>()
-            && entry.Meta.IsUsableStale(NowMs()) && !_tags.IsInvalidLocally(entry.Meta) ? entry : null;
+            && entry.Meta.IsUsableStale(NowMs()) && !_tags.IsRemovedLocally(entry.Meta) ? entry : null;
 
     private void StoreL1(string key, L1Entry entry)
     {

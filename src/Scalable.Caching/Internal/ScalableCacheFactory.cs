@@ -10,10 +10,13 @@ namespace Scalable.Caching.Internal;
 // Builds the cache from what is registered: options (validated here at the latest), serializer, time, L2.
 internal static class ScalableCacheFactory
 {
-    public static ScalableCache Create(IServiceProvider services)
+    // name: null for the default cache, else a named one (keyed services, named options).
+    public static ScalableCache Create(IServiceProvider services, string? name)
     {
-        var options = services.GetRequiredService<IOptions<ScalableCachingOptions>>().Value;
-        var registration = services.GetService<L2Registration>();
+        var options = name is null
+            ? services.GetRequiredService<IOptions<ScalableCachingOptions>>().Value
+            : services.GetRequiredService<IOptionsMonitor<ScalableCachingOptions>>().Get(name);
+        var registration = name is null ? services.GetService<L2Registration>() : services.GetKeyedService<L2Registration>(name);
         RedisConnection? redis = null;
         IL2Store? l2 = null;
         if (registration?.Redis is { } connect)
@@ -29,7 +32,7 @@ internal static class ScalableCacheFactory
 
         return new ScalableCache(
             options,
-            services.GetRequiredService<IScalableCacheSerializer>(),
+            new HybridSerializers(services, services.GetRequiredService<IScalableCacheSerializer>()),
             services.GetService<TimeProvider>() ?? TimeProvider.System,
             services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
             services.GetService<IMeterFactory>(),

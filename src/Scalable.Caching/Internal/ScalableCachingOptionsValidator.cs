@@ -27,6 +27,7 @@ internal sealed class ScalableCachingOptionsValidator : IValidateOptions<Scalabl
         Require(options.MaximumPendingRemovals > 0, $"{nameof(ScalableCachingOptions.MaximumPendingRemovals)} must be greater than zero (was {options.MaximumPendingRemovals}).");
         Require(options.ReplayDelayAfterReconnect >= TimeSpan.Zero, $"{nameof(ScalableCachingOptions.ReplayDelayAfterReconnect)} must not be negative (was {options.ReplayDelayAfterReconnect}).");
         Require(options.MaximumBackgroundRefreshes >= 0, $"{nameof(ScalableCachingOptions.MaximumBackgroundRefreshes)} must not be negative (was {options.MaximumBackgroundRefreshes}).");
+        Require(options.TagStampMaxAge > TimeSpan.Zero, $"{nameof(ScalableCachingOptions.TagStampMaxAge)} must be greater than zero (was {options.TagStampMaxAge}).");
         Require(options.TagRemovalRetention > TimeSpan.Zero, $"{nameof(ScalableCachingOptions.TagRemovalRetention)} must be greater than zero (was {options.TagRemovalRetention}).");
         if (options.DefaultEntryOptions is null)
         {

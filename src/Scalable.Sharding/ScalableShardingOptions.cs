@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Scalable.Sharding;
 
 /// <summary>The shard map and the behaviour of the Npgsql integration, bindable from <c>IConfiguration</c> and reloadable at run time.</summary>
@@ -17,4 +19,7 @@ public sealed class ScalableShardingOptions
 
     /// <summary>Gets or sets how long one shard may take in a scatter-gather before it is reported as failed. <value>Default: 30 seconds.</value></summary>
     public TimeSpan ShardTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets a hook called once for each shard's data source, with the shard name and its builder, before the data source is built (set it with <see cref="ScalableShardingBuilder.ConfigureDataSource"/>). <value>Default: null.</value></summary>
+    public Action<string, NpgsqlDataSourceBuilder>? ConfigureDataSource { get; set; }
 }

@@ -65,7 +65,6 @@ public sealed class ShardTopology
     /// <param name="key">The key.</param>
     /// <returns>The owning shard.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
-    /// <exception cref="ArgumentException">The key has a malformed hash tag.</exception>
     public ShardDefinition GetShard(string key) => Shards[Router.GetShardIndex(key)];
 
     /// <summary>Returns the shard that owns a GUID key.</summary>

@@ -16,7 +16,7 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     private ScalableShardingOptions _settings;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly DataSourceCache _dataSources = new();
+    private readonly DataSourceCache _dataSources;
     private int _replicaCursor;
 
     /// <summary>Creates the database facade over a shard map.</summary>
@@ -43,6 +43,7 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
         });
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _dataSources = new DataSourceCache(() => Volatile.Read(ref _settings).ConfigureDataSource);
     }
 
     /// <summary>Gets the current topology.</summary>
@@ -54,7 +55,7 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     public NpgsqlDataSource GetDataSource(ShardDefinition shard)
     {
         ArgumentNullException.ThrowIfNull(shard);
-        return _dataSources.Get(shard.ConnectionString);
+        return _dataSources.Get(shard.ConnectionString, shard.Name);
     }
 
     /// <summary>Opens a connection to the shard that owns a string key (hash tags apply).</summary>
@@ -63,7 +64,6 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Cancels the open.</param>
     /// <returns>An open connection; dispose it to return it to the pool.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
-    /// <exception cref="ArgumentException">The key has a malformed hash tag.</exception>
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(string key, ShardAccess access = ShardAccess.Primary, CancellationToken cancellationToken = default) =>
         OpenConnectionAsync(Topology.GetShard(key), access, cancellationToken);
 
@@ -111,7 +111,7 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
             }
         }
 
-        var primary = await _dataSources.Get(shard.ConnectionString).OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var primary = await _dataSources.Get(shard.ConnectionString, shard.Name).OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         Count(shard, "primary");
         return primary;
     }

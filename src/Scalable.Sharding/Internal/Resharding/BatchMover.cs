@@ -11,6 +11,7 @@ namespace Scalable.Sharding.Internal.Resharding;
 internal sealed class BatchMover(ReshardingTable table, ProgressStore progress, string moveId, ExistingTargetRows existingRows)
 {
     private const string KeyTable = "scalable_move_keys";
+    private string? _columns;
 
     /// <summary>Moves the batch and returns (rows copied, source rows dropped because the target's row was kept).</summary>
     public async Task<(int Copied, int Kept)> MoveAsync(NpgsqlConnection source, NpgsqlConnection target, Array keys, CancellationToken cancellationToken)
@@ -74,8 +75,15 @@ internal sealed class BatchMover(ReshardingTable table, ProgressStore progress, 
         return KeyArrays.From(keys.Cast<object>().Where(k => !present.Contains(k)).ToList(), keys);
     }
 
+    // A row's text form depends on the session (TimeZone for timestamptz, DateStyle, IntervalStyle, float digits, money
+    // locale): pin them for this transaction on both sides, so the checksum compares data, not how each session prints it.
+    private const string PinnedTextSettings =
+        "SELECT set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true), set_config('IntervalStyle', 'postgres', true), " +
+        "set_config('extra_float_digits', '3', true), set_config('bytea_output', 'hex', true), set_config('lc_monetary', 'C', true)";
+
     private async Task<(long Rows, decimal Sum)> ChecksumAsync(NpgsqlConnection connection, Array keys, CancellationToken cancellationToken)
     {
+        await NonQueryAsync(connection, PinnedTextSettings, null, cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
             $"SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)), 0) FROM {table.QuotedName} t WHERE t.{table.QuotedKey} = ANY(@keys)", connection);
         command.Parameters.AddWithValue("keys", keys);
@@ -89,8 +97,9 @@ internal sealed class BatchMover(ReshardingTable table, ProgressStore progress, 
         // COPY takes no parameters, so the keys go through a temporary table that disappears with the transaction.
         await NonQueryAsync(source, $"CREATE TEMP TABLE {KeyTable} ON COMMIT DROP AS SELECT {table.QuotedKey} AS k FROM {table.QuotedName} WITH NO DATA", null, cancellationToken).ConfigureAwait(false);
         await NonQueryAsync(source, $"INSERT INTO {KeyTable} SELECT unnest(@keys)", keys, cancellationToken).ConfigureAwait(false);
+        _columns ??= await CopiedColumnsAsync(source, cancellationToken).ConfigureAwait(false);
         using var buffer = new MemoryStream();
-        var sql = $"COPY (SELECT t.* FROM {table.QuotedName} t WHERE t.{table.QuotedKey} IN (SELECT k FROM {KeyTable})) TO STDOUT (FORMAT BINARY)";
+        var sql = $"COPY (SELECT {_columns} FROM {table.QuotedName} t WHERE t.{table.QuotedKey} IN (SELECT k FROM {KeyTable})) TO STDOUT (FORMAT BINARY)";
         await using (var stream = await source.BeginRawBinaryCopyAsync(sql, cancellationToken).ConfigureAwait(false))
         {
             await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -101,8 +110,19 @@ internal sealed class BatchMover(ReshardingTable table, ProgressStore progress, 
 
     private async Task CopyInAsync(NpgsqlConnection target, byte[] rows, CancellationToken cancellationToken)
     {
-        await using var stream = await target.BeginRawBinaryCopyAsync($"COPY {table.QuotedName} FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        await using var stream = await target.BeginRawBinaryCopyAsync($"COPY {table.QuotedName} ({_columns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
         await stream.WriteAsync(rows, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Generated columns cannot be written by COPY; the target computes them, and the checksum compares them too.
+    private async Task<string> CopiedColumnsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute " +
+            "WHERE attrelid = @table::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''",
+            connection);
+        command.Parameters.AddWithValue("table", table.QuotedName);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     private static async Task<int> NonQueryAsync(NpgsqlConnection connection, string sql, Array? keys, CancellationToken cancellationToken)

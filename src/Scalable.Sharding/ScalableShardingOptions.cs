@@ -22,4 +22,10 @@ public sealed class ScalableShardingOptions
 
     /// <summary>Gets or sets a hook called once for each shard's data source, with the shard name and its builder, before the data source is built (set it with <see cref="ScalableShardingBuilder.ConfigureDataSource"/>). <value>Default: null.</value></summary>
     public Action<string, NpgsqlDataSourceBuilder>? ConfigureDataSource { get; set; }
+
+    /// <summary>Gets or sets how old this process's view of running shard moves may get before a keyed operation reads it again from the first shard. <value>Default: 1 second.</value></summary>
+    public TimeSpan MoveRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets how long <see cref="ShardedDatabase.WriteAsync{T}(string, Func{NpgsqlConnection, CancellationToken, Task{T}}, CancellationToken)"/> waits for a move's cutover fence to lift before it throws <see cref="ShardMoveInProgressException"/>. <value>Default: 5 seconds.</value></summary>
+    public TimeSpan MoveFenceWait { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Scalable.Sharding.Internal;
+using Scalable.Sharding.Internal.Moves;
 
 namespace Scalable.Sharding;
 
@@ -17,6 +18,7 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly DataSourceCache _dataSources;
+    private readonly MoveObserver _moves;
     private int _replicaCursor;
 
     /// <summary>Creates the database facade over a shard map.</summary>
@@ -44,10 +46,11 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _dataSources = new DataSourceCache(() => Volatile.Read(ref _settings).ConfigureDataSource);
+        _moves = new MoveObserver(() => _map.Current, (shard, token) => OpenConnectionAsync(shard, ShardAccess.Primary, token), () => Volatile.Read(ref _settings).MoveRefreshInterval, _timeProvider, _logger);
     }
 
-    /// <summary>Gets the current topology.</summary>
-    public ShardTopology Topology => _map.Current;
+    /// <summary>Gets the topology keys route by now: the configured one, or the target topology of a <see cref="ShardMove"/> once it has switched.</summary>
+    public ShardTopology Topology => MoveSnapshot.Routing(_moves.Cached, _map.Current);
 
     /// <summary>Returns the pooled data source of a shard's primary, for use with any Npgsql-based library.</summary>
     /// <param name="shard">The shard.</param>
@@ -65,7 +68,7 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     /// <returns>An open connection; dispose it to return it to the pool.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(string key, ShardAccess access = ShardAccess.Primary, CancellationToken cancellationToken = default) =>
-        OpenConnectionAsync(Topology.GetShard(key), access, cancellationToken);
+        OpenOwnerAsync(t => t.GetShard(key), access, cancellationToken);
 
     /// <summary>Opens a connection to the shard that owns a GUID key.</summary>
     /// <param name="key">The key.</param>
@@ -73,7 +76,7 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Cancels the open.</param>
     /// <returns>An open connection.</returns>
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(Guid key, ShardAccess access = ShardAccess.Primary, CancellationToken cancellationToken = default) =>
-        OpenConnectionAsync(Topology.GetShard(key), access, cancellationToken);
+        OpenOwnerAsync(t => t.GetShard(key), access, cancellationToken);
 
     /// <summary>Opens a connection to the shard that owns a 64-bit integer key.</summary>
     /// <param name="key">The key.</param>
@@ -81,7 +84,7 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Cancels the open.</param>
     /// <returns>An open connection.</returns>
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(long key, ShardAccess access = ShardAccess.Primary, CancellationToken cancellationToken = default) =>
-        OpenConnectionAsync(Topology.GetShard(key), access, cancellationToken);
+        OpenOwnerAsync(t => t.GetShard(key), access, cancellationToken);
 
     /// <summary>Opens a connection to a given shard.</summary>
     /// <param name="shard">The shard.</param>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -101,6 +102,7 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         Assert.True(resumed.First().RangesDone >= 1, "the resumed mover copied again a range finished before the crash.");
         Assert.Contains(resumed, p => p.Phase == ShardMovePhase.Switched);
         Assert.Equal(report.RowsCopied, report.RowsVerified);
+        Assert.All(new[] { 10, 11, 12, 14 }, id => Assert.Contains(logs.Events, e => e.Id.Id == id));
         Assert.True(report.RowsRemovedFromSources > 1_000, $"only {report.RowsRemovedFromSources} rows were removed from the sources.");
         await AssertEveryAcknowledgedWriteOnceOnItsOwnerAsync(databases, to, writers.Expected);
     }
@@ -129,6 +131,18 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         var from = app.Topology;
         var to = ShardTopology.Create(databases.Select((cs, i) => new ShardDefinition($"shard{i}", cs)), from.RouterKind, version: 2);
         var moving = ids.Where(id => from.GetShard(id).Name != to.GetShard(id).Name).ToList();
+        var measured = new ConcurrentDictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Scalable.Sharding" && instrument.Name.StartsWith("scalable.sharding.move.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((i, v, _, _) => measured.AddOrUpdate(i.Name, v, (_, sum) => sum + v));
+        listener.SetMeasurementEventCallback<double>((i, v, _, _) => measured.AddOrUpdate(i.Name, 1, (_, count) => count + 1));
+        listener.Start();
 
         await new ShardMove(operations.GetRequiredService<ShardedDatabase>(), from, to, [ReshardingScenario.Table], new ShardMoveOptions { ProcessRefreshWait = TimeSpan.FromMilliseconds(300) }).RunAsync();
 
@@ -148,6 +162,10 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
 
         Assert.Equal(ids.Count, (await app.ScatterGatherAsync(CountAsync)).ThrowIfIncomplete().Values.Sum());
         Assert.Equal(4, app.Topology.Shards.Count);
+        Assert.Equal(moving.Count, measured["scalable.sharding.move.rows_copied"]);
+        Assert.Equal(moving.Count, measured["scalable.sharding.move.rows_verified"]);
+        Assert.Equal(3, measured["scalable.sharding.move.ranges"]);
+        Assert.Equal(1, measured["scalable.sharding.move.fence.duration"]);
     }
 
     [Fact]

@@ -123,20 +123,22 @@ internal static class MoveStore
     /// <summary>Reads the newest move towards a topology newer than the configured one, or null (also when no move ever ran).</summary>
     public static async Task<MoveSnapshot?> ReadNewestAsync(NpgsqlConnection connection, long configuredVersion, CancellationToken cancellationToken)
     {
+        // Ask whether the table exists first, so a database that never saw a move does not log an error every refresh.
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass('scalable_moves') IS NOT NULL", connection))
+        {
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+            {
+                return null;
+            }
+        }
+
         await using var command = new NpgsqlCommand(
             "SELECT move_id, phase, from_topology, to_topology FROM scalable_moves WHERE to_version > @v ORDER BY to_version DESC, started_at DESC LIMIT 1", connection);
         command.Parameters.AddWithValue("v", configuredVersion);
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                ? new MoveSnapshot(reader.GetString(0), TopologyJson.Read(reader.GetString(2)), TopologyJson.Read(reader.GetString(3)), Enum.Parse<ShardMovePhase>(reader.GetString(1)))
-                : null;
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
-        {
-            return null;
-        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new MoveSnapshot(reader.GetString(0), TopologyJson.Read(reader.GetString(2)), TopologyJson.Read(reader.GetString(3)), Enum.Parse<ShardMovePhase>(reader.GetString(1)))
+            : null;
     }
 
     public static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

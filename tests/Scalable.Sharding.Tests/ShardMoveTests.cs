@@ -169,6 +169,82 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
     }
 
     [Fact]
+    public async Task A_write_held_at_the_cutover_fence_waits_then_writes_and_one_held_too_long_fails_retryably_writing_nothing()
+    {
+        var databases = await postgres.Server.CreateDatabasesAsync(4, "fence");
+        await Users.CreateTablesAsync(databases);
+        var ids = Users.Ids(1_000).ToList();
+        await using var application = ShardedDatabases.Build(databases.Take(3).ToList(), o =>
+        {
+            o.MoveRefreshInterval = TimeSpan.FromMilliseconds(100);
+            o.MoveFenceWait = TimeSpan.FromMilliseconds(500);
+        });
+        await using var operations = ShardedDatabases.Build(databases.Take(3).ToList());
+        var app = application.GetRequiredService<ShardedDatabase>();
+        var ops = operations.GetRequiredService<ShardedDatabase>();
+        await Users.WriteThroughRouterAsync(app, ids);
+        var from = app.Topology;
+        var to = ShardTopology.Create(databases.Select((cs, i) => new ShardDefinition($"shard{i}", cs)), from.RouterKind, version: 2);
+        var id = ids.First(i => from.GetShard(i).Name != to.GetShard(i).Name);
+        var source = from.GetShard(id);
+
+        // The move waits, paused, in its copy phase; the test plays the cutover by taking the fence on the key's source.
+        var move = new ShardMove(ops, from, to, [ReshardingScenario.Table], new ShardMoveOptions { BatchSize = 100, ProcessRefreshWait = TimeSpan.FromMilliseconds(300) });
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reports = 0;
+        var running = move.RunAsync(new Synchronous(p =>
+        {
+            if (Interlocked.Increment(ref reports) == 1)
+            {
+                ShardMove.PauseAsync(ops, move.MoveId).GetAwaiter().GetResult();
+            }
+
+            if (p.IsPaused)
+            {
+                paused.TrySetResult();
+            }
+        }));
+        await paused.Task.WaitAsync(Generous);
+        await using var fence = new NpgsqlConnection(source.ConnectionString);
+        await fence.OpenAsync();
+        Assert.True(await Scalable.Sharding.Internal.Moves.SourceCapture.FenceAsync(fence, move.MoveId, TimeSpan.FromSeconds(30), CancellationToken.None));
+        var increments = 0;
+        ShardMoveInProgressException? refused = null;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var before = await ScoreAsync(source.ConnectionString, id);
+                try
+                {
+                    await app.WriteAsync(id, (connection, token) => IncrementAsync(connection, id, token));
+                    increments++;
+                    return false;
+                }
+                catch (ShardMoveInProgressException ex)
+                {
+                    Assert.Equal(before, await ScoreAsync(source.ConnectionString, id));
+                    refused = ex;
+                    return true;
+                }
+            },
+            Generous,
+            "a write refused at the fence");
+        Assert.Equal(move.MoveId, refused!.MoveId);
+        Assert.Contains("retry", refused.Message, StringComparison.Ordinal);
+
+        var waiting = app.WriteAsync(id, (connection, token) => IncrementAsync(connection, id, token));
+        await Task.Delay(200);
+        await Scalable.Sharding.Internal.Moves.SourceCapture.UnfenceAsync(fence, move.MoveId);
+        Assert.Equal(1, await waiting.WaitAsync(Generous));
+        increments++;
+
+        Assert.True(await ShardMove.ResumeAsync(ops, move.MoveId));
+        await running.WaitAsync(Generous);
+        Assert.Equal(Users.InitialScore(id) + increments, await ScoreAsync(to.GetShard(id).ConnectionString, id));
+        Assert.Null(await ScoreAsync(source.ConnectionString, id));
+    }
+
+    [Fact]
     public void A_move_needs_tables_a_newer_version_and_the_same_first_shard()
     {
         var one = ShardTopology.Create([new ShardDefinition("a", "Host=x"), new ShardDefinition("b", "Host=y")]);
@@ -207,6 +283,22 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
             Assert.Equal(to.GetShard(id).Name, row.Shard);
             Assert.Equal(score, row.Score);
         }
+    }
+
+    private static async Task<int> IncrementAsync(NpgsqlConnection connection, string id, CancellationToken token)
+    {
+        await using var command = new NpgsqlCommand("UPDATE users SET score = score + 1 WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", id);
+        return await command.ExecuteNonQueryAsync(token);
+    }
+
+    private static async Task<long?> ScoreAsync(string connectionString, string id)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT score FROM users WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", id);
+        return (long?)await command.ExecuteScalarAsync();
     }
 
     private static async Task<long> CountAsync(NpgsqlConnection connection, ShardDefinition shard, CancellationToken token)

@@ -44,7 +44,7 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
             new Synchronous(p =>
             {
                 beforeCrash.Add(p);
-                if (beforeCrash.Count == 15)
+                if (beforeCrash.Count == 20)
                 {
                     crash.Cancel();
                 }
@@ -232,7 +232,15 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         Assert.Equal(move.MoveId, refused!.MoveId);
         Assert.Contains("retry", refused.Message, StringComparison.Ordinal);
 
-        var waiting = app.WriteAsync(id, (connection, token) => IncrementAsync(connection, id, token));
+        // A patient process (a long MoveFenceWait) whose view of the move is fresh waits at the fence instead.
+        await using var patientProvider = ShardedDatabases.Build(databases.Take(3).ToList(), o =>
+        {
+            o.MoveRefreshInterval = TimeSpan.FromSeconds(5);
+            o.MoveFenceWait = Generous;
+        });
+        var patient = patientProvider.GetRequiredService<ShardedDatabase>();
+        await (await patient.OpenConnectionAsync(id)).DisposeAsync();
+        var waiting = patient.WriteAsync(id, (connection, token) => IncrementAsync(connection, id, token));
         await Task.Delay(200);
         await Scalable.Sharding.Internal.Moves.SourceCapture.UnfenceAsync(fence, move.MoveId);
         Assert.Equal(1, await waiting.WaitAsync(Generous));

@@ -5,7 +5,7 @@ namespace Scalable.Sharding;
 
 /// <summary>
 /// Consistent hashing with bounded loads (Mirrokni, Thorup and Zadimoghaddam; as in HAProxy and Vimeo) for routing
-/// requests: a key goes to its ring owner unless that shard already holds more than (1 + epsilon) times its fair share
+/// requests: a key goes to its ring owner (the shard <see cref="ShardRouters.HashRing"/> picks for the same shards) unless that shard already holds more than (1 + epsilon) times its fair share
 /// of the requests in flight, in which case it goes to the next shard clockwise with room. Thread-safe.
 /// </summary>
 public sealed class BoundedLoadBalancer
@@ -55,7 +55,8 @@ public sealed class BoundedLoadBalancer
     /// <returns>The chosen shard index.</returns>
     public int Acquire(ReadOnlySpan<byte> key)
     {
-        var start = _ring.LowerBound((uint)(XxHash64.Hash(key) >> 32));
+        // Start at the point the hash ring router picks, so without load a key goes to the same shard as with ShardRouters.HashRing.
+        var start = _ring.MultiProbe(XxHash64.Hash(key));
         lock (_gate)
         {
             var total = _total + 1;

@@ -1,39 +1,23 @@
 namespace Scalable.Sharding;
 
-/// <summary>Hash tags: a key such as <c>{user:42}:orders</c> routes by the part in braces, so related rows live on the same shard.</summary>
+/// <summary>Hash tags as Redis Cluster defines them: a key such as <c>{user:42}:orders</c> routes by the part in braces, so related rows live on the same shard.</summary>
 public static class HashTag
 {
-    /// <summary>Returns the part of the key that routing hashes: the text inside the first <c>{...}</c>, or the whole key when it has no braces.</summary>
+    /// <summary>
+    /// Returns the part of the key that routing hashes: the text between the first <c>{</c> and the first <c>}</c> after it,
+    /// when that text is not empty; otherwise (no <c>{</c>, no <c>}</c> after it, or an empty <c>{}</c>) the whole key. Never throws.
+    /// </summary>
     /// <param name="key">The key.</param>
     /// <returns>The routing part of the key.</returns>
-    /// <exception cref="ArgumentException">The key has a <c>{</c> without a later <c>}</c>, an empty tag <c>{}</c>, or a <c>}</c> before any <c>{</c>.</exception>
     public static ReadOnlySpan<char> GetRoutingPart(ReadOnlySpan<char> key)
     {
-        var open = key.IndexOfAny('{', '}');
+        var open = key.IndexOf('{');
         if (open < 0)
         {
             return key;
         }
 
-        if (key[open] == '}')
-        {
-            throw Malformed(key, "it has a '}' before any '{'");
-        }
-
         var length = key[(open + 1)..].IndexOf('}');
-        if (length < 0)
-        {
-            throw Malformed(key, "its '{' has no closing '}'");
-        }
-
-        if (length == 0)
-        {
-            throw Malformed(key, "its hash tag '{}' is empty");
-        }
-
-        return key.Slice(open + 1, length);
+        return length > 0 ? key.Slice(open + 1, length) : key;
     }
-
-    private static ArgumentException Malformed(ReadOnlySpan<char> key, string reason) =>
-        new($"The shard key '{key.ToString()}' has a malformed hash tag: {reason}. Write the tag as '{{tag}}rest', for example '{{user:42}}:orders', or leave braces out.", nameof(key));
 }

@@ -63,7 +63,7 @@ public sealed class ReshardingMover
     public string GetMoveId(ReshardingTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var text = $"{table.Name}|{Describe(From)}|{Describe(To)}";
+        var text = $"{table.Name}|{From.Describe()}|{To.Describe()}";
         return XxHash64.Hash(Encoding.UTF8.GetBytes(text)).ToString("x16", CultureInfo.InvariantCulture);
     }
 
@@ -95,7 +95,7 @@ public sealed class ReshardingMover
 
             before += earlier;
             object? after = null;
-            while (await ScanAsync(sourceConnection, table, after, cancellationToken).ConfigureAwait(false) is { Count: > 0 } page)
+            while (await KeyPages.NextAsync(sourceConnection, table, after, _options.BatchSize, cancellationToken).ConfigureAwait(false) is { Count: > 0 } page)
             {
                 after = page[^1];
                 foreach (var group in page.GroupBy(key => To.GetShardForKey(key)).Where(g => g.Key.Name != source.Name))
@@ -153,30 +153,5 @@ public sealed class ReshardingMover
 
         await using var fallback = await _database.OpenConnectionAsync(oldOwner, ShardAccess.Primary, cancellationToken).ConfigureAwait(false);
         return await read(fallback, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static string Describe(ShardTopology topology) =>
-        $"{topology.RouterKind}:{string.Join(',', topology.Shards.Select(s => $"{s.Name}*{s.Weight.ToString(CultureInfo.InvariantCulture)}"))}";
-
-    private async Task<List<object>> ScanAsync(NpgsqlConnection connection, ReshardingTable table, object? after, CancellationToken cancellationToken)
-    {
-        var sql = after is null
-            ? $"SELECT {table.QuotedKey} FROM {table.QuotedName} ORDER BY 1 LIMIT @limit"
-            : $"SELECT {table.QuotedKey} FROM {table.QuotedName} WHERE {table.QuotedKey} > @after ORDER BY 1 LIMIT @limit";
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("limit", _options.BatchSize);
-        if (after is not null)
-        {
-            command.Parameters.AddWithValue("after", after);
-        }
-
-        var keys = new List<object>(_options.BatchSize);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            keys.Add(reader.GetValue(0));
-        }
-
-        return keys;
     }
 }

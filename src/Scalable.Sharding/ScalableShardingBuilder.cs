@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Scalable.Sharding;
 
@@ -18,6 +19,17 @@ public sealed class ScalableShardingBuilder
     {
         ArgumentNullException.ThrowIfNull(configure);
         Services.Configure(configure);
+        return this;
+    }
+
+    /// <summary>Adds a hook that configures each shard's <see cref="NpgsqlDataSourceBuilder"/> (type mappings, password providers, logging) before its data source is built.</summary>
+    /// <param name="configure">Called once per shard data source with the shard name and the builder.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="configure"/> is null.</exception>
+    public ScalableShardingBuilder ConfigureDataSource(Action<string, NpgsqlDataSourceBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.Configure<ScalableShardingOptions>(options => options.ConfigureDataSource += configure);
         return this;
     }
 }

@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Scalable.Sharding;
 
 /// <summary>The shard map and the behaviour of the Npgsql integration, bindable from <c>IConfiguration</c> and reloadable at run time.</summary>
@@ -20,4 +22,12 @@ public sealed class ScalableShardingOptions
 
     /// <summary>Gets how replica reads choose a standby: the lag bound, how often lag is measured, and the read-your-writes wait. <value>Default: see <see cref="ReplicaReadOptions"/>.</value></summary>
     public ReplicaReadOptions ReplicaReads { get; } = new();
+    /// <summary>Gets or sets a hook called once for each shard's data source, with the shard name and its builder, before the data source is built (set it with <see cref="ScalableShardingBuilder.ConfigureDataSource"/>). <value>Default: null.</value></summary>
+    public Action<string, NpgsqlDataSourceBuilder>? ConfigureDataSource { get; set; }
+
+    /// <summary>Gets or sets how old this process's view of running shard moves may get before a keyed operation reads it again from the first shard. <value>Default: 1 second.</value></summary>
+    public TimeSpan MoveRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets how long <see cref="ShardedDatabase.WriteAsync{T}(string, Func{NpgsqlConnection, CancellationToken, Task{T}}, CancellationToken)"/> waits for a move's cutover fence to lift before it throws <see cref="ShardMoveInProgressException"/>. <value>Default: 5 seconds.</value></summary>
+    public TimeSpan MoveFenceWait { get; set; } = TimeSpan.FromSeconds(5);
 }

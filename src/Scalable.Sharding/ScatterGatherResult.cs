@@ -27,6 +27,11 @@ public sealed class ScatterGatherResult<T>
     /// <summary>Gets whether every shard answered.</summary>
     public bool IsComplete => Failures.Count == 0;
 
+    /// <summary>Returns this result when every shard answered, and throws otherwise: the one call for queries that need every shard.</summary>
+    /// <returns>This result.</returns>
+    /// <exception cref="ScatterGatherIncompleteException">At least one shard failed or timed out; the exception names each one.</exception>
+    public ScatterGatherResult<T> ThrowIfIncomplete() => IsComplete ? this : throw new ScatterGatherIncompleteException(Failures);
+
     /// <summary>Gets the answered values, in shard order.</summary>
     public IEnumerable<T> Values => Results.Select(r => r.Value);
 

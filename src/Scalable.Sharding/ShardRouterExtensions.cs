@@ -18,7 +18,6 @@ public static class ShardRouterExtensions
     /// <param name="key">The key.</param>
     /// <returns>The shard index.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="router"/> or <paramref name="key"/> is null.</exception>
-    /// <exception cref="ArgumentException">The key has a malformed hash tag.</exception>
     public static int GetShardIndex(this IShardRouter router, string key)
     {
         ArgumentNullException.ThrowIfNull(router);
@@ -31,7 +30,6 @@ public static class ShardRouterExtensions
     /// <param name="key">The key.</param>
     /// <returns>The shard index.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="router"/> is null.</exception>
-    /// <exception cref="ArgumentException">The key has a malformed hash tag.</exception>
     public static int GetShardIndex(this IShardRouter router, ReadOnlySpan<char> key)
     {
         ArgumentNullException.ThrowIfNull(router);

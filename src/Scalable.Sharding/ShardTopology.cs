@@ -7,8 +7,9 @@ public sealed class ShardTopology
 {
     private readonly Dictionary<string, int> _indexByName;
 
-    private ShardTopology(IReadOnlyList<ShardDefinition> shards, ShardRouterKind routerKind, IShardRouter router, long version)
+    private ShardTopology(IReadOnlyList<ShardDefinition> shards, ShardRouterKind routerKind, IShardRouter router, long version, int pointsPerWeight)
     {
+        PointsPerWeight = pointsPerWeight;
         Shards = shards;
         RouterKind = routerKind;
         Router = router;
@@ -28,6 +29,12 @@ public sealed class ShardTopology
     /// <summary>Gets the router; its indexes point into <see cref="Shards"/>.</summary>
     public IShardRouter Router { get; }
 
+    internal int PointsPerWeight { get; }
+
+    // What routes keys (router, shard names, weights), for identifiers that must be equal in every process.
+    internal string Describe() =>
+        $"{RouterKind}:{string.Join(',', Shards.Select(s => $"{s.Name}*{s.Weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}"))}";
+
     /// <summary>Creates a topology from shard definitions.</summary>
     /// <param name="shards">The shards, in order.</param>
     /// <param name="routerKind">The routing algorithm (default: hash ring).</param>
@@ -40,7 +47,7 @@ public sealed class ShardTopology
         ArgumentNullException.ThrowIfNull(shards);
         var list = shards.ToArray();
         var router = ShardRouters.Create(routerKind, list.Select(s => new ShardNode(s.Name, s.Weight)), pointsPerWeight);
-        return new ShardTopology(list, routerKind, router, version);
+        return new ShardTopology(list, routerKind, router, version, pointsPerWeight);
     }
 
     /// <summary>Creates a topology from options, after validating them.</summary>
@@ -65,7 +72,6 @@ public sealed class ShardTopology
     /// <param name="key">The key.</param>
     /// <returns>The owning shard.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
-    /// <exception cref="ArgumentException">The key has a malformed hash tag.</exception>
     public ShardDefinition GetShard(string key) => Shards[Router.GetShardIndex(key)];
 
     /// <summary>Returns the shard that owns a GUID key.</summary>

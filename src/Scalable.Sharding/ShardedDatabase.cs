@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Scalable.Sharding.Internal;
+using Scalable.Sharding.Internal.Moves;
 
 namespace Scalable.Sharding;
 
@@ -15,7 +16,8 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     private ScalableShardingOptions _settings;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly DataSourceCache _dataSources = new();
+    private readonly DataSourceCache _dataSources;
+    private readonly MoveObserver _moves;
 
     /// <summary>Creates the database facade over a shard map.</summary>
     /// <param name="map">The shard map.</param>
@@ -41,10 +43,12 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
         });
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _dataSources = new DataSourceCache(() => Volatile.Read(ref _settings).ConfigureDataSource);
+        _moves = new MoveObserver(() => _map.Current, (shard, token) => OpenConnectionAsync(shard, ShardAccess.Primary, token), () => Volatile.Read(ref _settings).MoveRefreshInterval, _timeProvider, _logger);
     }
 
-    /// <summary>Gets the current topology.</summary>
-    public ShardTopology Topology => _map.Current;
+    /// <summary>Gets the topology keys route by now: the configured one, or the target topology of a <see cref="ShardMove"/> once it has switched.</summary>
+    public ShardTopology Topology => MoveSnapshot.Routing(_moves.Cached, _map.Current);
 
     /// <summary>Returns the pooled data source of a shard's primary, for use with any Npgsql-based library.</summary>
     /// <param name="shard">The shard.</param>
@@ -52,7 +56,7 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     public NpgsqlDataSource GetDataSource(ShardDefinition shard)
     {
         ArgumentNullException.ThrowIfNull(shard);
-        return _dataSources.Get(shard.ConnectionString);
+        return _dataSources.Get(shard.ConnectionString, shard.Name);
     }
 
     /// <summary>Opens a connection to the shard that owns a string key (hash tags apply).</summary>
@@ -61,9 +65,8 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Cancels the open.</param>
     /// <returns>An open connection; dispose it to return it to the pool.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
-    /// <exception cref="ArgumentException">The key has a malformed hash tag.</exception>
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(string key, ShardAccess access = ShardAccess.Primary, CancellationToken cancellationToken = default) =>
-        OpenConnectionAsync(Topology.GetShard(key), access, cancellationToken);
+        OpenOwnerAsync(t => t.GetShard(key), access, cancellationToken);
 
     /// <summary>Opens a connection to the shard that owns a GUID key.</summary>
     /// <param name="key">The key.</param>
@@ -71,7 +74,7 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Cancels the open.</param>
     /// <returns>An open connection.</returns>
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(Guid key, ShardAccess access = ShardAccess.Primary, CancellationToken cancellationToken = default) =>
-        OpenConnectionAsync(Topology.GetShard(key), access, cancellationToken);
+        OpenOwnerAsync(t => t.GetShard(key), access, cancellationToken);
 
     /// <summary>Opens a connection to the shard that owns a 64-bit integer key.</summary>
     /// <param name="key">The key.</param>
@@ -79,7 +82,7 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Cancels the open.</param>
     /// <returns>An open connection.</returns>
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(long key, ShardAccess access = ShardAccess.Primary, CancellationToken cancellationToken = default) =>
-        OpenConnectionAsync(Topology.GetShard(key), access, cancellationToken);
+        OpenOwnerAsync(t => t.GetShard(key), access, cancellationToken);
 
     /// <summary>Opens a connection to a given shard.</summary>
     /// <param name="shard">The shard.</param>
@@ -95,7 +98,7 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
             return standby.Connection;
         }
 
-        var primary = await _dataSources.Get(shard.ConnectionString).OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var primary = await _dataSources.Get(shard.ConnectionString, shard.Name).OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         Count(shard, "primary");
         return primary;
     }

@@ -41,6 +41,21 @@ public sealed class BoundedLoadBalancerTests
         }
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(16)]
+    public void Without_load_a_key_goes_to_the_shard_the_hash_ring_router_picks(int shards)
+    {
+        var ring = ShardRouters.HashRing(RouterSets.Nodes(shards));
+        var balancer = new BoundedLoadBalancer(RouterSets.Nodes(shards));
+        foreach (var key in RouterSets.Keys(2_000))
+        {
+            var chosen = balancer.Acquire(key);
+            balancer.Release(chosen);
+            Assert.Equal(ring.GetShardIndex(key), chosen);
+        }
+    }
+
     [Fact]
     public void Concurrent_acquires_and_releases_keep_the_counts_exact()
     {

@@ -14,14 +14,30 @@ public sealed class HashTagTests
     }
 
     [Theory]
-    [InlineData("{user:42")]
-    [InlineData("{}:orders")]
-    [InlineData("user}:{42}")]
-    public void Malformed_tags_are_rejected_with_a_message_naming_the_key(string key)
+    [InlineData("{user:42", "{user:42")]
+    [InlineData("{}:orders", "{}:orders")]
+    [InlineData("user}:42", "user}:42")]
+    [InlineData("user}:{42", "user}:{42")]
+    [InlineData("user}:{42}", "42")]
+    [InlineData("foo{}{bar}", "foo{}{bar}")]
+    [InlineData("foo{{bar}}zap", "{bar")]
+    [InlineData("foo{bar}{zap}", "bar")]
+    [InlineData("}{", "}{")]
+    public void Keys_without_a_complete_first_tag_hash_as_a_whole_key_as_in_redis_cluster(string key, string expected)
     {
-        var error = Assert.Throws<ArgumentException>(() => HashTag.GetRoutingPart(key).ToString());
-        Assert.Contains(key, error.Message, StringComparison.Ordinal);
-        Assert.Contains("hash tag", error.Message, StringComparison.Ordinal);
+        Assert.Equal(expected, HashTag.GetRoutingPart(key).ToString());
+    }
+
+    [Fact]
+    public void Any_user_key_with_braces_routes_without_throwing_with_every_router()
+    {
+        foreach (var router in RouterSets.All(4))
+        {
+            foreach (var key in new[] { "{", "}", "{}", "a{b", "a}b", "}{", "{{}}", "x{}y{z}" })
+            {
+                Assert.InRange(router.GetShardIndex(key), 0, 3);
+            }
+        }
     }
 
     [Fact]

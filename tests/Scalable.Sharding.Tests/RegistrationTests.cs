@@ -141,6 +141,8 @@ public sealed class RegistrationTests
     [InlineData("weight", "Shards[0].Weight must be a positive number")]
     [InlineData("connection", "Shards[0].ConnectionString is required")]
     [InlineData("jump", "Weight must be 1 with Router JumpHash")]
+    [InlineData("refresh", "MoveRefreshInterval must be positive")]
+    [InlineData("fence", "MoveFenceWait must be positive")]
     public async Task An_invalid_shard_map_fails_the_host_at_start_naming_the_setting(string? problem, string expected)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -160,6 +162,8 @@ public sealed class RegistrationTests
                 "jump" => (3, Cs + "a", ShardRouterKind.JumpHash),
                 _ => (1, Cs + "a", ShardRouterKind.HashRing),
             };
+            options.MoveRefreshInterval = problem == "refresh" ? TimeSpan.Zero : options.MoveRefreshInterval;
+            options.MoveFenceWait = problem == "fence" ? TimeSpan.FromSeconds(-1) : options.MoveFenceWait;
         });
         using var host = builder.Build();
 

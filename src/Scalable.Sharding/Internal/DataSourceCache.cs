@@ -3,13 +3,27 @@ using Npgsql;
 
 namespace Scalable.Sharding.Internal;
 
-/// <summary>One pooled <see cref="NpgsqlDataSource"/> per connection string, shared across topology versions so a swap keeps warm pools.</summary>
-internal sealed class DataSourceCache : IAsyncDisposable, IDisposable
+// One pooled NpgsqlDataSource per connection string, shared across topology versions so a swap keeps warm pools.
+// The user's hook (ConfigureDataSource) runs once per data source, with the name of the shard it was first built for.
+internal sealed class DataSourceCache(Func<Action<string, NpgsqlDataSourceBuilder>?>? hook = null) : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<NpgsqlDataSource>> _sources = new(StringComparer.Ordinal);
 
-    public NpgsqlDataSource Get(string connectionString) =>
-        _sources.GetOrAdd(connectionString, static cs => new Lazy<NpgsqlDataSource>(() => NpgsqlDataSource.Create(cs))).Value;
+    public NpgsqlDataSource Get(string connectionString, string? shardName = null) =>
+        _sources.GetOrAdd(connectionString, cs => new Lazy<NpgsqlDataSource>(() => Build(cs, shardName))).Value;
+
+    private NpgsqlDataSource Build(string connectionString, string? shardName)
+    {
+        var configure = hook?.Invoke();
+        if (configure is null || shardName is null)
+        {
+            return NpgsqlDataSource.Create(connectionString);
+        }
+
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        configure(shardName, builder);
+        return builder.Build();
+    }
 
     public async ValueTask DisposeAsync()
     {

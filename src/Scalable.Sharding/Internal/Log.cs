@@ -24,4 +24,25 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Resharding {Table} ({MoveId}) resumes on shard {Source} after {Rows} rows already moved.")]
     public static partial void MoveResumed(ILogger logger, string table, string moveId, string source, long rows);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "The shard move record on the first shard could not be read; routing goes on with the last known view.")]
+    public static partial void MoveStateUnreadable(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "A write to a key of shard move {MoveId} on shard {Shard} gave up waiting for the cutover fence.")]
+    public static partial void WriteFenced(ILogger logger, string moveId, string shard);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Shard move {MoveId} entered phase {Phase}.")]
+    public static partial void MovePhase(ILogger logger, string moveId, ShardMovePhase phase);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Shard move {MoveId}: {RangesDone}/{RangesTotal} ranges, {RowsCopied} rows copied, {RowsVerified} verified, {RowsPerSecond:0} rows/s, about {SecondsLeft:0} s left.")]
+    public static partial void MoveProgress(ILogger logger, string moveId, int rangesDone, int rangesTotal, long rowsCopied, long rowsVerified, double rowsPerSecond, double secondsLeft);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Shard move {MoveId} is already being run by another mover; this one stops.")]
+    public static partial void MoverRejected(ILogger logger, string moveId);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Shard move {MoveId}: writes did not finish within the cutover lock timeout on shard {Shard}; catching up and trying again.")]
+    public static partial void CutoverRetried(ILogger logger, string moveId, string shard);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "Shard move {MoveId} switched: writes to moving keys were fenced for {FenceMilliseconds:0} ms.")]
+    public static partial void MoveSwitched(ILogger logger, string moveId, double fenceMilliseconds);
 }

@@ -32,6 +32,16 @@ internal static class ShardingOptionsValidation
             yield return error;
         }
 
+        if (options.MoveRefreshInterval <= TimeSpan.Zero)
+        {
+            yield return $"{Prefix}MoveRefreshInterval must be positive (was {options.MoveRefreshInterval}).";
+        }
+
+        if (options.MoveFenceWait <= TimeSpan.Zero)
+        {
+            yield return $"{Prefix}MoveFenceWait must be positive (was {options.MoveFenceWait}).";
+        }
+
         if (options.Shards.Count == 0)
         {
             yield return $"{Prefix}Shards must list at least one shard (it is empty).";

@@ -22,4 +22,16 @@ internal static class ShardingTelemetry
 
     public static readonly Counter<long> RowsMoved = Meter.CreateCounter<long>(
         "scalable.sharding.rows_moved", "{row}", "Rows moved between shards by resharding, per source and target shard.");
+
+    public static readonly Counter<long> MoveRowsCopied = Meter.CreateCounter<long>(
+        "scalable.sharding.move.rows_copied", "{row}", "Rows a shard move copied to their new owners (bulk copy and catch-up), per source and target shard.");
+
+    public static readonly Counter<long> MoveRowsVerified = Meter.CreateCounter<long>(
+        "scalable.sharding.move.rows_verified", "{row}", "Copied rows whose count and checksum matched on the target.");
+
+    public static readonly Counter<long> MoveRangesDone = Meter.CreateCounter<long>(
+        "scalable.sharding.move.ranges", "{range}", "Ranges (source shard x table) a shard move finished copying.");
+
+    public static readonly Histogram<double> MoveFence = Meter.CreateHistogram<double>(
+        "scalable.sharding.move.fence.duration", "s", "How long a shard move's cutover fenced writes to moving keys.");
 }

@@ -5,8 +5,12 @@ namespace Scalable.Sharding.Tests.Support;
 /// <summary>Builds the real DI registration over given shard databases, as an application would.</summary>
 internal static class ShardedDatabases
 {
-    public static ServiceProvider Build(IReadOnlyList<string> connectionStrings, Action<ScalableShardingOptions>? configure = null) =>
-        new ServiceCollection().AddScalableSharding(options =>
+    public static ServiceProvider Build(
+        IReadOnlyList<string> connectionStrings,
+        Action<ScalableShardingOptions>? configure = null,
+        Action<ScalableShardingBuilder>? configureServices = null)
+    {
+        var builder = new ServiceCollection().AddScalableSharding(options =>
         {
             for (var i = 0; i < connectionStrings.Count; i++)
             {
@@ -14,5 +18,8 @@ internal static class ShardedDatabases
             }
 
             configure?.Invoke(options);
-        }).Services.BuildServiceProvider();
+        });
+        configureServices?.Invoke(builder);
+        return builder.Services.BuildServiceProvider();
+    }
 }

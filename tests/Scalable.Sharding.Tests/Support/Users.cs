@@ -31,12 +31,15 @@ internal static class Users
                 await import.StartRowAsync();
                 await import.WriteAsync(id);
                 await import.WriteAsync($"name of {id}");
-                await import.WriteAsync((long)id.GetHashCode(StringComparison.Ordinal));
+                await import.WriteAsync(InitialScore(id));
             }
 
             await import.CompleteAsync();
         }
     }
+
+    /// <summary>The score a user is written with: stable across processes and runs.</summary>
+    public static long InitialScore(string id) => long.Parse(id.AsSpan(id.IndexOf(':') + 1), System.Globalization.CultureInfo.InvariantCulture);
 
     public static async Task<string?> ReadNameAsync(NpgsqlConnection connection, string id, CancellationToken cancellationToken = default)
     {

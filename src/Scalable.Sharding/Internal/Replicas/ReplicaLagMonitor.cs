@@ -125,7 +125,7 @@ internal sealed class ReplicaLagMonitor(
     {
         try
         {
-            await using var connection = await dataSources.Get(standby.ConnectionString).OpenConnectionAsync(token).ConfigureAwait(false);
+            await using var connection = await dataSources.Get(standby.ConnectionString, replicas.Shard).OpenConnectionAsync(token).ConfigureAwait(false);
             var replayed = await WalPositions.ReadAsync(connection, WalPositions.Replayed, token).ConfigureAwait(false);
             standby.Observe(replayed);
             var lag = replicas.History.LagOf(replayed, timeProvider.GetUtcNow());

@@ -102,7 +102,7 @@ internal sealed class ReplicaRouter(
     {
         try
         {
-            var connection = await dataSources.Get(standby.ConnectionString).OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await dataSources.Get(standby.ConnectionString, replicas.Shard).OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             return new StandbyConnection(connection, replicas, standby);
         }
         catch (Exception ex) when (IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)

@@ -5,121 +5,80 @@ namespace Scalable.Sharding.Internal.Resharding;
 /// <summary>
 /// Moves one batch of keys from a source shard to a target shard: lock the rows at the source, settle rows already on
 /// the target (replace or keep), copy the rest with binary COPY, verify count and checksum on the target, commit the
-/// target, then delete at the source and record progress in one source transaction. A crash at any point leaves either
-/// the old state or rows on both shards, which a rerun repairs.
+/// target, then delete at the source and record progress in one source transaction. Only the keys whose rows it locked
+/// are copied and deleted. A crash at any point leaves either the old state or rows on both shards, which a rerun repairs.
 /// </summary>
 internal sealed class BatchMover(ReshardingTable table, ProgressStore progress, string moveId, ExistingTargetRows existingRows)
 {
-    private const string KeyTable = "scalable_move_keys";
+    private readonly RowCopier _copier = new(table);
 
     /// <summary>Moves the batch and returns (rows copied, source rows dropped because the target's row was kept).</summary>
     public async Task<(int Copied, int Kept)> MoveAsync(NpgsqlConnection source, NpgsqlConnection target, Array keys, CancellationToken cancellationToken)
     {
         await using var sourceTransaction = await source.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var locked = await ScalarAsync<long>(source, $"SELECT count(*) FROM (SELECT 1 FROM {table.QuotedName} WHERE {table.QuotedKey} = ANY(@keys) FOR UPDATE) locked", keys, cancellationToken).ConfigureAwait(false);
-        if (locked == 0)
+
+        // A key scanned earlier may have been deleted and inserted again since: work on the rows locked now, nothing else.
+        var locked = await LockedKeysAsync(source, keys, cancellationToken).ConfigureAwait(false);
+        if (locked.Length == 0)
         {
             return (0, 0);
         }
 
-        var copyKeys = keys;
+        var copyKeys = locked;
         await using (var targetTransaction = await target.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
             if (existingRows == ExistingTargetRows.Keep)
             {
-                copyKeys = await KeysNotOnTargetAsync(target, keys, cancellationToken).ConfigureAwait(false);
+                copyKeys = await KeysNotOnTargetAsync(target, locked, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 // Rows left on the target by an interrupted earlier attempt are replaced, so a rerun never duplicates.
-                await NonQueryAsync(target, $"DELETE FROM {table.QuotedName} WHERE {table.QuotedKey} = ANY(@keys)", keys, cancellationToken).ConfigureAwait(false);
+                await RowCopier.NonQueryAsync(target, $"DELETE FROM {table.QuotedName} WHERE {table.QuotedKey} = ANY(@keys)", locked, cancellationToken).ConfigureAwait(false);
             }
 
-            var expected = await ChecksumAsync(source, copyKeys, cancellationToken).ConfigureAwait(false);
+            var expected = await _copier.ChecksumAsync(source, copyKeys, cancellationToken).ConfigureAwait(false);
             if (expected.Rows > 0)
             {
-                await CopyInAsync(target, await CopyOutAsync(source, copyKeys, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                var actual = await ChecksumAsync(target, copyKeys, cancellationToken).ConfigureAwait(false);
+                await _copier.CopyAsync(source, target, copyKeys, cancellationToken).ConfigureAwait(false);
+                var actual = await _copier.ChecksumAsync(target, copyKeys, cancellationToken).ConfigureAwait(false);
                 if (actual != expected)
                 {
-                    throw new ReshardingVerificationException(
-                        $"Batch of {table.Name} did not verify on the target: source has {expected.Rows} rows (checksum {expected.Sum}), target has {actual.Rows} (checksum {actual.Sum}). " +
-                        "Check that both shards have the same table definition (same columns in the same order).");
+                    throw _copier.Mismatch(expected, actual);
                 }
             }
 
             await targetTransaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             var copied = (int)expected.Rows;
-            var deleted = await NonQueryAsync(source, $"DELETE FROM {table.QuotedName} WHERE {table.QuotedKey} = ANY(@keys)", keys, cancellationToken).ConfigureAwait(false);
+            var deleted = await RowCopier.NonQueryAsync(source, $"DELETE FROM {table.QuotedName} WHERE {table.QuotedKey} = ANY(@keys)", locked, cancellationToken).ConfigureAwait(false);
             await progress.RecordBatchAsync(source, moveId, table.Name, copied, cancellationToken).ConfigureAwait(false);
             await sourceTransaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
             return (copied, deleted - copied);
         }
     }
 
+    private Task<Array> LockedKeysAsync(NpgsqlConnection source, Array keys, CancellationToken cancellationToken) =>
+        SelectKeysAsync(source, $"SELECT {table.QuotedKey} FROM {table.QuotedName} WHERE {table.QuotedKey} = ANY(@keys) FOR UPDATE", keys, cancellationToken);
+
     private async Task<Array> KeysNotOnTargetAsync(NpgsqlConnection target, Array keys, CancellationToken cancellationToken)
     {
         // Lock the rows the target already has, so a writer cannot remove one between this check and the commit.
-        await using var command = new NpgsqlCommand($"SELECT {table.QuotedKey} FROM {table.QuotedName} WHERE {table.QuotedKey} = ANY(@keys) FOR UPDATE", target);
-        command.Parameters.AddWithValue("keys", keys);
-        var present = new HashSet<object>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                present.Add(reader.GetValue(0));
-            }
-        }
-
+        var present = (await SelectKeysAsync(target, $"SELECT {table.QuotedKey} FROM {table.QuotedName} WHERE {table.QuotedKey} = ANY(@keys) FOR UPDATE", keys, cancellationToken).ConfigureAwait(false))
+            .Cast<object>().ToHashSet();
         return KeyArrays.From(keys.Cast<object>().Where(k => !present.Contains(k)).ToList(), keys);
     }
 
-    private async Task<(long Rows, decimal Sum)> ChecksumAsync(NpgsqlConnection connection, Array keys, CancellationToken cancellationToken)
+    private static async Task<Array> SelectKeysAsync(NpgsqlConnection connection, string sql, Array keys, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
-            $"SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)), 0) FROM {table.QuotedName} t WHERE t.{table.QuotedKey} = ANY(@keys)", connection);
+        await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("keys", keys);
+        var found = new List<object>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return (reader.GetInt64(0), reader.GetDecimal(1));
-    }
-
-    private async Task<byte[]> CopyOutAsync(NpgsqlConnection source, Array keys, CancellationToken cancellationToken)
-    {
-        // COPY takes no parameters, so the keys go through a temporary table that disappears with the transaction.
-        await NonQueryAsync(source, $"CREATE TEMP TABLE {KeyTable} ON COMMIT DROP AS SELECT {table.QuotedKey} AS k FROM {table.QuotedName} WITH NO DATA", null, cancellationToken).ConfigureAwait(false);
-        await NonQueryAsync(source, $"INSERT INTO {KeyTable} SELECT unnest(@keys)", keys, cancellationToken).ConfigureAwait(false);
-        using var buffer = new MemoryStream();
-        var sql = $"COPY (SELECT t.* FROM {table.QuotedName} t WHERE t.{table.QuotedKey} IN (SELECT k FROM {KeyTable})) TO STDOUT (FORMAT BINARY)";
-        await using (var stream = await source.BeginRawBinaryCopyAsync(sql, cancellationToken).ConfigureAwait(false))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            found.Add(reader.GetValue(0));
         }
 
-        return buffer.ToArray();
-    }
-
-    private async Task CopyInAsync(NpgsqlConnection target, byte[] rows, CancellationToken cancellationToken)
-    {
-        await using var stream = await target.BeginRawBinaryCopyAsync($"COPY {table.QuotedName} FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-        await stream.WriteAsync(rows, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<int> NonQueryAsync(NpgsqlConnection connection, string sql, Array? keys, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        if (keys is not null)
-        {
-            command.Parameters.AddWithValue("keys", keys);
-        }
-
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, Array keys, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("keys", keys);
-        return (T)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return KeyArrays.From(found, keys);
     }
 }

@@ -22,10 +22,5 @@ internal sealed class HashRingRouter : IXxHash64Router
 
     public int GetShardIndex(ReadOnlySpan<byte> key) => GetShardIndexOfHash(XxHash64.Hash(key));
 
-    public int GetShardIndexOfHash(ulong hash)
-    {
-        var first = _ring.Nearest((uint)(hash >> 32), out var firstDistance);
-        var second = _ring.Nearest((uint)hash, out var secondDistance);
-        return _ring.OwnerAt(secondDistance < firstDistance ? second : first);
-    }
+    public int GetShardIndexOfHash(ulong hash) => _ring.OwnerAt(_ring.MultiProbe(hash));
 }

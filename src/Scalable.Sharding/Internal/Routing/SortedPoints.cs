@@ -78,6 +78,15 @@ internal sealed class SortedPoints
         return index;
     }
 
+    /// <summary>Returns the index of the point that owns a 64-bit key hash: the nearer of the points nearest to its two 32-bit halves (multi-probe).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int MultiProbe(ulong hash)
+    {
+        var first = Nearest((uint)(hash >> 32), out var firstDistance);
+        var second = Nearest((uint)hash, out var secondDistance);
+        return secondDistance < firstDistance ? second : first;
+    }
+
     /// <summary>Returns the index of the point closest to the value in either direction around the ring, and the distance to it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Nearest(uint value, out uint distance)

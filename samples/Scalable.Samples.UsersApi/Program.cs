@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
@@ -16,6 +17,10 @@ builder.Services.AddSingleton(servers);
 builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect($"{servers.Redis},abortConnect=false,connectTimeout=2000,syncTimeout=2000"));
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBodyBytes);
 builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = builder.Configuration.GetValue("Sample:ShutdownTimeout", TimeSpan.FromSeconds(20)));
+builder.Services.AddHostedService<ShutdownDrain>();
+
+// Behind nginx the client is the X-Forwarded-For address (trusted from loopback proxies only), so each client keeps its own limit.
+builder.Services.Configure<ForwardedHeadersOptions>(options => options.ForwardedHeaders = ForwardedHeaders.XForwardedFor);
 
 // Sharding: users are routed by id to one of the shards (jump consistent hash); each shard is its own server.
 builder.Services.AddScalableSharding(options =>
@@ -100,13 +105,15 @@ builder.Services.AddSingleton<UserCacheOptions>();
 builder.Services.AddSingleton<UserEventsConsumer>();
 if (builder.Configuration.GetValue("Sample:RunConsumer", true))
 {
-    builder.Services.AddHostedService(sp => sp.GetRequiredService<UserEventsConsumer>());
+    messaging.AddKafkaConsumer<UserEventsConsumer>(UserEventsConsumer.ConsumerGroup, options => UserEventsConsumer.Configure(options, servers));
 }
 
 var app = builder.Build();
 app.Lifetime.ApplicationStopped.Register(() => servers.DisposeAsync().AsTask().GetAwaiter().GetResult());
 await app.Services.GetRequiredService<UserRepository>().EnsureSchemaAsync(app.Lifetime.ApplicationStopping);
 
+app.UseForwardedHeaders();
+app.UseConnectionCloseWhileStopping();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.Use((context, next) => context.Request.ContentLength > maxBodyBytes

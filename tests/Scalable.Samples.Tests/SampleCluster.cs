@@ -54,6 +54,7 @@ public sealed class SampleCluster : IAsyncLifetime
             ["Sample:Redis"] = Redis.Endpoint,
             ["Sample:Kafka"] = Kafka,
             ["Sample:RequestsPerSecond"] = "100000",
+            ["Sample:DrainDelay"] = "00:00:00",
         };
         for (var i = 0; i < Shards.Count; i++)
         {

@@ -9,7 +9,7 @@ namespace Scalable.Samples.Tests;
 [Collection(SampleClusterCollection.Name)]
 public sealed class UsersApiTests(SampleCluster cluster)
 {
-    private const string AuditConsumerCategory = "Scalable.Samples.UsersApi.UserEventsConsumer";
+    private const string AuditConsumerCategory = "Scalable.Messaging.Consumer"; // the package loop that runs UserEventsConsumer
     private readonly SampleInstance _factory = cluster.A;
     private readonly HttpClient _client = cluster.A.CreateClient();
     private readonly SamplePipeline _pipeline = new(cluster.A.Services);

@@ -1,0 +1,32 @@
+using Scalable.Messaging.Tests.Support;
+using Scalable.TestSupport;
+
+namespace Scalable.Messaging.Tests.Consuming;
+
+// The loop a user registers with AddKafkaConsumer: a handler failure rolls the message back and reads it again from its own
+// offset (nothing behind it is skipped or stored first); after MaxAttempts failures the message is dead-lettered and the loop moves on.
+public sealed class KafkaConsumerLoopTests(MessagingFixture servers) : IClassFixture<MessagingFixture>
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task A_failing_handler_is_retried_from_the_failed_offset_and_every_message_is_handled_once_in_order()
+    {
+        await using var testbed = await ConsumerTestbed.CreateAsync(servers, partitions: 1);
+        testbed.Script.FailTimes(10, 2);
+        testbed.Script.FailTimes(30, 4);
+        await testbed.ProduceAsync(0, 60);
+
+        await testbed.StartAsync();
+
+        await Eventually.TrueAsync(async () => (await testbed.EffectsAsync()).Count >= 60, Deadline, "every message to be handled");
+        var effects = await testbed.EffectsAsync();
+        Assert.Equal(Enumerable.Range(0, 60), effects.Select(e => e.Number));
+        Assert.Equal(effects.Select(e => e.Offset).Order(), effects.Select(e => e.Offset));
+        Assert.Equal(2, testbed.Script.Failures[10]);
+        Assert.Equal(4, testbed.Script.Failures[30]);
+        Assert.Equal(3, testbed.Script.Runs[10]);
+        Assert.Equal(5, testbed.Script.Runs[30]);
+        await Eventually.TrueAsync(() => testbed.CommittedOffsets(1)[0] == 60, Deadline, "the group to commit past the last message");
+    }
+}

@@ -12,6 +12,9 @@ if [ "$(id -u)" != "0" ]; then sudo_cmd=(sudo); fi
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+# The sample's scale-out mode and its rolling-restart tests put nginx in front of the API; build/load-sample.sh uses wrk.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi

@@ -10,6 +10,12 @@ using Scalable.Samples.UsersApi;
 using Scalable.Sharding;
 using StackExchange.Redis;
 
+if (args.Contains(BareKestrel.Flag))
+{
+    await BareKestrel.RunAsync(args);
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 var servers = await SampleServers.StartAsync(builder.Configuration);
 var maxBodyBytes = builder.Configuration.GetValue("Sample:MaxBodyBytes", 16 * 1024);

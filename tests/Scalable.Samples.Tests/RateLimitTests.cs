@@ -30,4 +30,27 @@ public sealed class RateLimitTests(SampleCluster cluster)
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
         }
     }
+
+    [Fact]
+    public async Task With_local_shares_the_limit_still_holds_across_two_instances()
+    {
+        // 50 requests a second per client, each instance taking 10 permits from Redis at a time.
+        (string, string)[] settings = [("Sample:RequestsPerSecond", "50"), ("Sample:RateLimitShare", "0.2"), ("Sample:RunConsumer", "false")];
+        using var first = cluster.CreateInstance(settings).CreateClient();
+        using var second = cluster.CreateInstance(settings).CreateClient();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 300; i++)
+        {
+            statuses.Add((await (i % 2 == 0 ? first : second).GetAsync($"/users/{Guid.NewGuid()}")).StatusCode);
+        }
+
+        var seconds = watch.Elapsed.TotalSeconds;
+        var admitted = statuses.Count(s => s == HttpStatusCode.NotFound);
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+
+        // What GCRA allows in that time (a full burst plus the rate), plus the shares the two instances may hold unspent.
+        Assert.InRange(admitted, 1, 50 + (50 * seconds) + (2 * 10));
+    }
 }

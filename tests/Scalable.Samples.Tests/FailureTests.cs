@@ -104,6 +104,17 @@ public sealed class FailureTests(SampleCluster cluster)
             async () => (await a.GetFromJsonAsync<User>($"/users/{during.Id}"))!.Name == "During 2",
             TimeSpan.FromSeconds(60),
             because: "instance A to serve B's update once Redis is back");
+
+        // Both instances listen to invalidations again: an update on A is what B answers next (the other tests rely on it).
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var name = $"After {Guid.NewGuid():N}"[..20];
+                await a.PutAsJsonAsync($"/users/{during.Id}", new UserInput(name, "during@example.com"));
+                return (await b.GetFromJsonAsync<User>($"/users/{during.Id}"))!.Name == name;
+            },
+            TimeSpan.FromSeconds(60),
+            because: "instance B to see A's updates at once again");
     }
 
     private static Guid UnknownIdOn(SampleInstance instance, string shard)

@@ -46,7 +46,6 @@ internal sealed class LoadClient(Uri address, IReadOnlyList<Guid> users, int wor
         {
             var kind = (i % 10) switch { 0 => "POST", 1 => "PUT", _ => "GET" };
             var user = users[(worker * 31 + i) % users.Count];
-            var phase = Phase;
             var watch = Stopwatch.StartNew();
             try
             {
@@ -57,11 +56,11 @@ internal sealed class LoadClient(Uri address, IReadOnlyList<Guid> users, int wor
                     _ => await _client.GetAsync($"/users/{user}"),
                 };
                 var created = kind == "POST" && response.StatusCode == HttpStatusCode.Created ? (await response.Content.ReadFromJsonAsync<User>())!.Id : (Guid?)null;
-                Record(new Outcome(phase, kind, (int)response.StatusCode, null, watch.Elapsed, created));
+                Record(new Outcome(Phase, kind, (int)response.StatusCode, null, watch.Elapsed, created));
             }
             catch (HttpRequestException ex)
             {
-                Record(new Outcome(phase, kind, null, ex.Message, watch.Elapsed, null));
+                Record(new Outcome(Phase, kind, null, ex.Message, watch.Elapsed, null));
             }
         }
     }
@@ -74,7 +73,7 @@ internal sealed class LoadClient(Uri address, IReadOnlyList<Guid> users, int wor
         }
     }
 
-    /// <summary>One request as the client saw it: a status, or the connection error instead.</summary>
+    /// <summary>One request as the client saw it: a status, or the connection error instead; the phase is the one in which it completed.</summary>
     internal sealed record Outcome(string Phase, string Kind, int? Status, string? Error, TimeSpan Latency, Guid? Created)
     {
         public bool Failed => Error is not null || Status >= 500;

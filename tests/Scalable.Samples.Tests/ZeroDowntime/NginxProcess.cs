@@ -23,6 +23,8 @@ internal sealed class NginxProcess : IAsyncDisposable
 
     public Uri Address => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}");
 
+    public string ErrorLog => File.Exists(Path.Combine(_folder, "error.log")) ? File.ReadAllText(Path.Combine(_folder, "error.log")) : string.Empty;
+
     public static async Task<NginxProcess> StartAsync(int port, IEnumerable<int> upstreamPorts)
     {
         var binary = new[] { "/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx" }.FirstOrDefault(File.Exists)

@@ -55,6 +55,7 @@ public sealed class RollingRestartTests(SampleCluster cluster, ITestOutputHelper
             var outcomes = await load.StopAsync();
 
             Report(outcomes);
+            output.WriteLine(nginx.ErrorLog);
             var rollFailures = outcomes.Where(o => o.Phase is "steady" or "roll" or "after roll" && o.Failed).ToList();
             Assert.True(rollFailures.Count == 0, "Failed during the rolling restart: " + string.Join("; ", rollFailures.Take(10)));
             Assert.Contains(outcomes, o => o.Phase == "roll" && o.Status == 200);

@@ -50,11 +50,12 @@ internal sealed class SampleServers : IAsyncDisposable
         return redis.Endpoint;
     }
 
+    // Each shard is its own PostgreSQL server, so one shard can fail alone as it does in production.
     private async Task<IReadOnlyList<string>> StartPostgresAsync(int shardCount)
     {
-        var postgres = await PostgresServer.StartLocalAsync();
-        _owned.Add(postgres);
-        return await postgres.CreateDatabasesAsync(shardCount, "users_shard");
+        var servers = await Task.WhenAll(Enumerable.Range(0, shardCount).Select(_ => PostgresServer.StartLocalAsync()));
+        _owned.AddRange(servers);
+        return await Task.WhenAll(servers.Select((server, i) => server.CreateDatabaseAsync($"users_shard{i}")));
     }
 
     private string StartKafka()

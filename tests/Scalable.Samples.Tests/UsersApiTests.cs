@@ -6,11 +6,13 @@ using Scalable.TestSupport;
 
 namespace Scalable.Samples.Tests;
 
-public sealed class UsersApiTests(UsersApiFactory factory) : IClassFixture<UsersApiFactory>
+[Collection(SampleClusterCollection.Name)]
+public sealed class UsersApiTests(SampleCluster cluster)
 {
     private const string AuditConsumerCategory = "Scalable.Messaging.Consumer"; // the package loop that runs UserEventsConsumer
-    private readonly HttpClient _client = factory.CreateClient();
-    private readonly SamplePipeline _pipeline = new(factory.Services);
+    private readonly SampleInstance _factory = cluster.A;
+    private readonly HttpClient _client = cluster.A.CreateClient();
+    private readonly SamplePipeline _pipeline = new(cluster.A.Services);
 
     [Fact]
     public async Task A_created_user_is_read_back_and_an_update_is_served_at_once()
@@ -57,7 +59,7 @@ public sealed class UsersApiTests(UsersApiFactory factory) : IClassFixture<Users
 
         // Kafka delivers the "created" message a second time (as after a consumer crash before its offset was committed)...
         var original = _pipeline.ReadTopic().First(m => Inbox.TryGetMessageId(m.Message.Headers, out var id) && id == first[0].MessageId);
-        var logsBefore = factory.Logs.Count;
+        var logsBefore = _factory.Logs.Count;
         await _pipeline.RedeliverAsync(original);
 
         // ...then a later change with the same key, so on the same partition behind the copy: once it is audited, the copy was consumed.
@@ -69,7 +71,7 @@ public sealed class UsersApiTests(UsersApiFactory factory) : IClassFixture<Users
         Assert.Single(events, e => e.MessageId == first[0].MessageId);
 
         // The inbox dropped the copy: had it let it through, its insert would have hit the audit table's key and been logged as a failure.
-        Assert.DoesNotContain(factory.Logs.GetSnapshot().Skip(logsBefore), r => r.Category == AuditConsumerCategory);
+        Assert.DoesNotContain(_factory.Logs.GetSnapshot().Skip(logsBefore), r => r.Category == AuditConsumerCategory);
     }
 
     [Fact]
@@ -77,13 +79,13 @@ public sealed class UsersApiTests(UsersApiFactory factory) : IClassFixture<Users
     {
         // The audit table is away on every shard, so recording the next event fails as it would while a shard restarts.
         await _pipeline.RenameOnEveryShardAsync("user_events", "user_events_away");
-        var logsBefore = factory.Logs.Count;
+        var logsBefore = _factory.Logs.Count;
         User created;
         try
         {
             created = await CreateAsync("Barbara", "barbara@example.com");
             await Eventually.TrueAsync(
-                () => factory.Logs.GetSnapshot().Skip(logsBefore).Any(r => r.Category == AuditConsumerCategory),
+                () => _factory.Logs.GetSnapshot().Skip(logsBefore).Any(r => r.Category == AuditConsumerCategory),
                 because: "the audit consumer to fail recording the event");
         }
         finally

@@ -1,0 +1,53 @@
+using Npgsql;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Registry;
+using Polly.Timeout;
+using Scalable.Resilience;
+using Scalable.Sharding;
+
+namespace Scalable.Samples.UsersApi;
+
+/// <summary>One resilience pipeline (and so one circuit breaker) per shard: a shard that is down fails only its own users' requests, at once.</summary>
+internal sealed class ShardPipelines(ResiliencePipelineProvider<string> provider)
+{
+    // When a shard is unreachable and the breaker gives no hint, clients are told to come back after this long.
+    private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(5);
+
+    public static string PipelineName(string shard) => $"shard:{shard}";
+
+    // No retry: a write retried after a lost commit acknowledgement could run twice, and a fast 503 with Retry-After lets
+    // the client (or nginx, for idempotent requests) decide; the breaker stops hammering a shard that is down.
+    public static void Configure(StandardPipelineOptions options)
+    {
+        options.Retry.Enabled = false;
+        options.AttemptTimeout = TimeSpan.FromSeconds(2);
+        options.TotalTimeout = TimeSpan.FromSeconds(5);
+        options.RateLimiter.Enabled = false;
+        options.CircuitBreaker.FailureRatio = 0.5;
+        options.CircuitBreaker.MinimumThroughput = 2;
+        options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
+        options.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
+    }
+
+    public async ValueTask<T> ExecuteAsync<TState, T>(ShardDefinition shard, TState state, Func<TState, CancellationToken, ValueTask<T>> action, CancellationToken cancellationToken)
+    {
+        var pipeline = provider.GetPipeline(PipelineName(shard.Name));
+        try
+        {
+            return await pipeline.ExecuteAsync(static (s, token) => s.action(s.state, token), (action, state), cancellationToken);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            throw new ShardUnavailableException(shard.Name, ex.RetryAfter ?? DefaultRetryAfter, ex);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw new ShardUnavailableException(shard.Name, DefaultRetryAfter, ex);
+        }
+        catch (NpgsqlException ex) when (ex.IsTransient && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ShardUnavailableException(shard.Name, DefaultRetryAfter, ex);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Globalization;
+using Scalable.Samples.UsersApi;
+using Scalable.TestSupport;
+
+namespace Scalable.Samples.Tests;
+
+/// <summary>The servers the sample's instances share, started once for the whole test collection: Redis, one PostgreSQL server per shard and a Kafka mock cluster; tests stop and restart them.</summary>
+public sealed class SampleCluster : IAsyncLifetime
+{
+    public const int ShardCount = 3;
+    private readonly List<SampleInstance> _instances = [];
+    private KafkaMockCluster? _kafka;
+
+    /// <summary>Gets the Redis server.</summary>
+    public RedisServer Redis { get; private set; } = null!;
+
+    /// <summary>Gets the PostgreSQL servers, one per shard, in shard order.</summary>
+    public IReadOnlyList<PostgresServer> ShardServers { get; private set; } = [];
+
+    /// <summary>Gets the shard connection strings, in shard order.</summary>
+    public IReadOnlyList<string> Shards { get; private set; } = [];
+
+    /// <summary>Gets the Kafka bootstrap servers.</summary>
+    public string Kafka => _kafka!.BootstrapServers;
+
+    /// <summary>Gets the first instance, which runs the events consumer.</summary>
+    public SampleInstance A { get; private set; } = null!;
+
+    /// <summary>Gets the second instance, which serves requests only.</summary>
+    public SampleInstance B { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var redis = RedisServer.StartLocalAsync();
+        var shards = Enumerable.Range(0, ShardCount).Select(_ => PostgresServer.StartLocalAsync()).ToArray();
+        _kafka = KafkaMockCluster.StartLocal(brokers: 1);
+        _kafka.CreateTopic(SampleServers.Topic, partitions: 4);
+        Redis = await redis;
+        ShardServers = await Task.WhenAll(shards);
+        Shards = await Task.WhenAll(ShardServers.Select((s, i) => s.CreateDatabaseAsync($"users_shard{i}")));
+        A = CreateInstance(("Sample:RunConsumer", "true"));
+        B = CreateInstance(("Sample:RunConsumer", "false"));
+        _ = A.Server;
+        _ = B.Server;
+    }
+
+    /// <summary>Starts another instance of the sample on the shared servers.</summary>
+    /// <param name="settings">Extra configuration settings.</param>
+    /// <returns>The instance.</returns>
+    public SampleInstance CreateInstance(params (string Key, string Value)[] settings)
+    {
+        var all = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["Sample:Redis"] = Redis.Endpoint,
+            ["Sample:Kafka"] = Kafka,
+            ["Sample:RequestsPerSecond"] = "100000",
+            ["Sample:DrainDelay"] = "00:00:00",
+        };
+        for (var i = 0; i < Shards.Count; i++)
+        {
+            all[string.Create(CultureInfo.InvariantCulture, $"Sample:Shards:{i}")] = Shards[i];
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        var instance = new SampleInstance(all);
+        _instances.Add(instance);
+        return instance;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var instance in _instances)
+        {
+            await instance.DisposeAsync();
+        }
+
+        foreach (var server in ShardServers)
+        {
+            await server.DisposeAsync();
+        }
+
+        await Redis.DisposeAsync();
+        _kafka?.Dispose();
+    }
+}
+
+/// <summary>The test collection whose tests share one <see cref="SampleCluster"/> (and run one after another, since some stop its servers).</summary>
+[CollectionDefinition(Name)]
+public sealed class SampleClusterCollection : ICollectionFixture<SampleCluster>
+{
+    public const string Name = "sample cluster";
+}

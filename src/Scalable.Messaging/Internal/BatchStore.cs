@@ -13,15 +13,21 @@ internal sealed class BatchStore(OutboxTables tables, ScalableMessagingOptions o
         LIMIT $2
         """;
 
-    // A key is skipped from its first message that waits for a retry, and entirely while it is held.
+    // A key is skipped from its first message that waits for a retry, and entirely while it is held. Each bucket is read
+    // through its (bucket, id) index with the batch limit, so a read costs about the batch size however long the backlog.
     private readonly string _readSql = $"""
-        SELECT o.id, o.message_id, o.topic, o.key, o.payload, o.headers, o.traceparent, o.tracestate, o.created_at, o.attempts
-        FROM {tables.Messages} o
-        WHERE o.bucket = ANY($1) AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $2)
-          AND NOT EXISTS (SELECT 1 FROM {tables.Messages} p
-                          WHERE p.next_attempt_at IS NOT NULL AND p.bucket = o.bucket AND p.key = o.key AND p.id < o.id AND p.next_attempt_at > $2)
-          AND NOT EXISTS (SELECT 1 FROM {tables.HeldKeys} h WHERE h.key = o.key)
-        ORDER BY o.id
+        SELECT r.id, r.message_id, r.topic, r.key, r.payload, r.headers, r.traceparent, r.tracestate, r.created_at, r.attempts
+        FROM unnest($1::int[]) AS b(bucket)
+        CROSS JOIN LATERAL (
+            SELECT o.id, o.message_id, o.topic, o.key, o.payload, o.headers, o.traceparent, o.tracestate, o.created_at, o.attempts
+            FROM {tables.Messages} o
+            WHERE o.bucket = b.bucket AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $2)
+              AND NOT EXISTS (SELECT 1 FROM {tables.Messages} p
+                              WHERE p.next_attempt_at IS NOT NULL AND p.bucket = o.bucket AND p.key = o.key AND p.id < o.id AND p.next_attempt_at > $2)
+              AND NOT EXISTS (SELECT 1 FROM {tables.HeldKeys} h WHERE h.key = o.key)
+            ORDER BY o.id
+            LIMIT $3) AS r
+        ORDER BY r.id
         LIMIT $3
         """;
 

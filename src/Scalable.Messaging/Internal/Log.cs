@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5011, Message = "librdkafka {Facility} (outbox '{Outbox}'): {Text}")]
     public static partial void Librdkafka(ILogger logger, LogLevel level, string outbox, string facility, string text);
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "Kafka could not be reached for messages of outbox '{Outbox}' ({Error}); no attempt is charged, they are sent again in order after {Delay}.")]
+    public static partial void KafkaUnreachable(ILogger logger, string outbox, TimeSpan delay, string error);
 }

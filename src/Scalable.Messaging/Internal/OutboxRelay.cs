@@ -32,6 +32,7 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
         using var publisher = new KafkaPublisher(outbox.Name, _options, logger);
         NpgsqlConnection? connection = null;
         var failures = 0;
+        var outages = 0;
         try
         {
             while (!stopping.IsCancellationRequested)
@@ -40,9 +41,24 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
                 try
                 {
                     connection ??= await outbox.DataSource.OpenConnectionAsync(stopping).ConfigureAwait(false);
-                    while (!stopping.IsCancellationRequested && await ClaimAndPublishAsync(connection, publisher, abort).ConfigureAwait(false) > 0)
+                    while (!stopping.IsCancellationRequested)
                     {
-                        // a batch that published something: there may be more
+                        var (handled, unreachable) = await ClaimAndPublishAsync(connection, publisher, abort).ConfigureAwait(false);
+                        if (unreachable is not null)
+                        {
+                            // Kafka could not be reached: the rows stay as they were, in order, and no attempt is charged.
+                            // Back off so an outage is not a busy loop; the next batch tries again.
+                            var delay = RetryDelay.For(++outages, FirstFailureDelay, LongestFailureDelay);
+                            Log.KafkaUnreachable(logger, outbox.Name, delay, unreachable);
+                            await Task.Delay(delay, timeProvider, stopping).ConfigureAwait(false);
+                            continue;
+                        }
+
+                        outages = 0;
+                        if (handled == 0)
+                        {
+                            break;
+                        }
                     }
 
                     failures = 0;
@@ -76,7 +92,8 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
         }
     }
 
-    private async Task<int> ClaimAndPublishAsync(NpgsqlConnection connection, KafkaPublisher publisher, CancellationToken cancellationToken)
+    // Returns how many rows were delivered, rescheduled or dead-lettered, and the first error of rows Kafka could not be reached for.
+    private async Task<(int Handled, string? Unreachable)> ClaimAndPublishAsync(NpgsqlConnection connection, KafkaPublisher publisher, CancellationToken cancellationToken)
     {
         if (BeforeBatch is { } gate)
         {
@@ -89,7 +106,7 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
         if (rows.Count == 0)
         {
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return 0;
+            return (0, null);
         }
 
         using var activity = OutboxTelemetry.ActivitySource.StartActivity("outbox publish", ActivityKind.Producer);
@@ -106,7 +123,7 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
         await _store.MarkAsync(connection, transaction, result, now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         Record(result);
-        return result.Delivered.Count + result.Retries.Count + result.DeadLetters.Count;
+        return (result.Delivered.Count + result.Retries.Count + result.DeadLetters.Count, result.Unreachable.Count == 0 ? null : result.Unreachable[0]);
     }
 
     // Claims groups of buckets until the batch is full or every bucket was tried: a light load goes out in one batch,

@@ -5,13 +5,16 @@ namespace Scalable.Messaging.Internal;
 // Creates a command on the caller's transaction, turning "transaction completed" into an argument error that says what to do.
 internal static class TransactionCommand
 {
-    public static NpgsqlCommand Create(string sql, NpgsqlTransaction transaction)
+    public static NpgsqlCommand Create(string sql, NpgsqlTransaction transaction) => new(sql, ConnectionOf(transaction), transaction);
+
+    public static NpgsqlBatch CreateBatch(NpgsqlTransaction transaction) => new(ConnectionOf(transaction), transaction);
+
+    private static NpgsqlConnection ConnectionOf(NpgsqlTransaction transaction)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         try
         {
-            var connection = transaction.Connection ?? throw new InvalidOperationException("The transaction has no connection.");
-            return new NpgsqlCommand(sql, connection, transaction);
+            return transaction.Connection ?? throw new InvalidOperationException("The transaction has no connection.");
         }
         catch (InvalidOperationException ex)
         {

@@ -11,13 +11,13 @@ public sealed class Outbox : IAsyncDisposable, IDisposable
     private readonly SchemaStep _schema;
     private readonly DeadLetterStore _deadLetters;
 
-    internal Outbox(string name, ScalableMessagingOptions options, TimeProvider timeProvider)
+    internal Outbox(string name, ScalableMessagingOptions options, TimeProvider timeProvider, Action<string, NpgsqlDataSourceBuilder>? configureDataSource = null)
     {
         Name = name;
         Options = options;
         Tables = new OutboxTables(options.Schema, options.TablePrefix);
         _ownsDataSource = options.DataSource is null;
-        DataSource = options.DataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
+        DataSource = options.DataSource ?? BuildDataSource(name, options.ConnectionString!, configureDataSource);
         _enqueuer = new OutboxEnqueuer(name, Tables, options, timeProvider);
         _schema = new SchemaStep(name, Tables, options);
         _deadLetters = new DeadLetterStore(Tables, options);
@@ -112,6 +112,13 @@ public sealed class Outbox : IAsyncDisposable, IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
     public Task<long> PurgeDeadLettersAsync(DateTimeOffset olderThan, int batchSize = 1000, CancellationToken cancellationToken = default)
         => BatchedPurge.RunAsync(DataSource, BatchedPurge.Sql(Tables.DeadLetters, "dead_lettered_at"), olderThan, batchSize, cancellationToken);
+
+    private static NpgsqlDataSource BuildDataSource(string name, string connectionString, Action<string, NpgsqlDataSourceBuilder>? configure)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        configure?.Invoke(name, builder);
+        return builder.Build();
+    }
 
     /// <inheritdoc />
     public void Dispose()

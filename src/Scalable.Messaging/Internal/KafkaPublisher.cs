@@ -77,6 +77,9 @@ internal sealed class KafkaPublisher(string outbox, ScalableMessagingOptions opt
         return outcomes;
     }
 
+    // Gives up the batch in flight: disposing the producer drops what it still queues, so none of it is sent later.
+    public void Abandon() => ResetProducer();
+
     public void Dispose() => ResetProducer();
 
     private static async Task ProduceWithBackpressureAsync(IProducer<byte[], byte[]> producer, OutboxRow row, Action<DeliveryReport<byte[], byte[]>> onReport, SemaphoreSlim reported, CancellationToken cancellationToken)

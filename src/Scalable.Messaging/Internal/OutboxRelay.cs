@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -9,6 +10,10 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
 {
     private static readonly TimeSpan FirstFailureDelay = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan LongestFailureDelay = TimeSpan.FromSeconds(10);
+
+    // While a batch waits for Kafka, its session is checked this often: a relay whose session the server ended has lost its
+    // bucket locks to other relays, and must stop producing.
+    private static readonly TimeSpan SessionCheckInterval = TimeSpan.FromSeconds(1);
 
     private readonly ScalableMessagingOptions _options = outbox.Options;
     private readonly BatchStore _store = new(outbox.Tables, outbox.Options);
@@ -40,7 +45,7 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
                 var woken = wake.Current;
                 try
                 {
-                    connection ??= await outbox.DataSource.OpenConnectionAsync(stopping).ConfigureAwait(false);
+                    connection ??= await OpenAsync(stopping).ConfigureAwait(false);
                     while (!stopping.IsCancellationRequested)
                     {
                         var (handled, unreachable) = await ClaimAndPublishAsync(connection, publisher, abort).ConfigureAwait(false);
@@ -112,7 +117,7 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
         using var activity = OutboxTelemetry.ActivitySource.StartActivity("outbox publish", ActivityKind.Producer);
         activity?.SetTag(OutboxTelemetry.OutboxTag, outbox.Name);
         activity?.SetTag("messaging.batch.message_count", rows.Count);
-        var outcomes = await publisher.PublishAsync(rows, cancellationToken).ConfigureAwait(false);
+        var outcomes = await PublishFencedAsync(publisher, rows, connection, transaction, cancellationToken).ConfigureAwait(false);
         if (AfterPublish is { } hook)
         {
             await hook(rows, cancellationToken).ConfigureAwait(false);
@@ -124,6 +129,54 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         Record(result);
         return (result.Delivered.Count + result.Retries.Count + result.DeadLetters.Count, result.Unreachable.Count == 0 ? null : result.Unreachable[0]);
+    }
+
+    // Publishes while checking the session: when the server has ended it (idle-in-transaction timeout, pg_terminate_backend,
+    // failover), the producer is disposed at once, so the messages it still queues are never sent beside the relay that
+    // took the buckets over. Messages already on the wire may still arrive: those are the duplicates that remain.
+    private async Task<PublishOutcome[]> PublishFencedAsync(KafkaPublisher publisher, IReadOnlyList<OutboxRow> rows, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        using var fence = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var publishing = publisher.PublishAsync(rows, fence.Token);
+        while (true)
+        {
+            if (await Task.WhenAny(publishing, Task.Delay(SessionCheckInterval, timeProvider, cancellationToken)).ConfigureAwait(false) == publishing)
+            {
+                return await publishing.ConfigureAwait(false);
+            }
+
+            try
+            {
+                await using var check = new NpgsqlCommand("SELECT 1", connection, transaction);
+                await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or IOException or InvalidOperationException)
+            {
+                Log.RelayFenced(logger, outbox.Name, rows.Count, ex);
+                await fence.CancelAsync().ConfigureAwait(false);
+                publisher.Abandon();
+                try
+                {
+                    await publishing.ConfigureAwait(false);
+                }
+                catch (Exception abandoned) when (abandoned is OperationCanceledException or ObjectDisposedException or KafkaException)
+                {
+                    // expected: the batch was given up
+                }
+
+                throw;
+            }
+        }
+    }
+
+    // The relay's session waits for Kafka inside its transaction by design: a server-wide idle-in-transaction timeout must
+    // not end it (the periodic session check keeps it active too).
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = await outbox.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SET idle_in_transaction_session_timeout = 0", connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
     }
 
     // Claims groups of buckets until the batch is full or every bucket was tried: a light load goes out in one batch,

@@ -11,8 +11,8 @@ public sealed class DataSourceHookTests(PostgresFixture postgres) : IClassFixtur
     {
         var services = new ServiceCollection();
         services.AddScalableMessaging()
-            .AddOutbox("shard1", o => o.ConnectionString = postgres.Server.AdminConnectionString)
-            .AddOutbox("shard2", o => o.ConnectionString = postgres.Server.AdminConnectionString)
+            .AddOutbox("shard1", o => (o.ConnectionString, o.RelayCount) = (postgres.Server.AdminConnectionString, 0))
+            .AddOutbox("shard2", o => (o.ConnectionString, o.RelayCount) = (postgres.Server.AdminConnectionString, 0))
             .ConfigureDataSource((name, builder) => builder.ConnectionStringBuilder.ApplicationName = $"hooked-{name}");
         await using var provider = services.BuildServiceProvider();
         var outboxes = provider.GetRequiredService<IOutboxProvider>();

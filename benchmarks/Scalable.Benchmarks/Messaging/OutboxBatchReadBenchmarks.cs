@@ -10,7 +10,7 @@ namespace Scalable.Benchmarks.Messaging;
 // One relay read (16 claimed buckets of 64, batch of 1000) with 10k, 100k and 1M pending rows (1,000 keys, 100-byte
 // payloads, made with generate_series): the per-bucket read through the (bucket, id) index, against the earlier read
 // that took every pending row of the claimed buckets and sorted them. Per operation = one read.
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 8)]
+// Run with: --inProcess --launchCount 1 --warmupCount 2 --iterationCount 8 (see docs/performance.md, "Outbox relay").
 public class OutboxBatchReadBenchmarks
 {
     private const int BatchSize = 1000;

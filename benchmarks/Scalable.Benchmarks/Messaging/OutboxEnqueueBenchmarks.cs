@@ -8,7 +8,7 @@ namespace Scalable.Benchmarks.Messaging;
 // Enqueue throughput of 8 concurrent writers, each committing transactions of one message on its own key, with and
 // without the NOTIFY that wakes relays (NotifyOnEnqueue): every notifying commit takes PostgreSQL's cluster-wide notify
 // queue lock. No relay runs. Per operation = one committed transaction.
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 8)]
+// Run with: --inProcess --launchCount 1 --warmupCount 2 --iterationCount 8 (see docs/performance.md, "Outbox relay").
 public class OutboxEnqueueBenchmarks
 {
     private const int Writers = 8;

@@ -82,12 +82,17 @@ public class OutboxBatchReadBenchmarks
         await using (var fill = _outbox.DataSource.CreateCommand($"""
             INSERT INTO scalable.outbox_messages (message_id, bucket, topic, key, payload, created_at)
             SELECT gen_random_uuid(), k % 64, 'bench', 'key-' || k, convert_to(rpad(i::text || ':', 100, 'x'), 'UTF8'), now()
-            FROM generate_series(1, {Pending}) AS i, LATERAL (SELECT i % 1000 AS k) AS key;
-            VACUUM ANALYZE scalable.outbox_messages;
+            FROM generate_series(1, {Pending}) AS i, LATERAL (SELECT i % 1000 AS k) AS key
             """))
         {
             fill.CommandTimeout = 600;
             await fill.ExecuteNonQueryAsync();
+        }
+
+        await using (var vacuum = _outbox.DataSource.CreateCommand("VACUUM ANALYZE scalable.outbox_messages"))
+        {
+            vacuum.CommandTimeout = 600;
+            await vacuum.ExecuteNonQueryAsync();
         }
 
         _store = new BatchStore(_outbox.Tables, options);

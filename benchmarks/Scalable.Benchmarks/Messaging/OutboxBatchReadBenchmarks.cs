@@ -7,9 +7,10 @@ using Scalable.TestSupport;
 
 namespace Scalable.Benchmarks.Messaging;
 
-// One relay read (16 claimed buckets of 64, batch of 1000) with 10k, 100k and 1M pending rows (1,000 keys, 100-byte
-// payloads, made with generate_series): the per-bucket read through the (bucket, id) index, against the earlier read
-// that took every pending row of the claimed buckets and sorted them. Per operation = one read.
+// One relay read (16 claimed buckets of 64, batch of 1000) with 10k, 100k and 1M pending rows (100-byte payloads, made
+// with generate_series): the per-bucket read through the (bucket, id) index, against the earlier single read over all
+// claimed buckets. Two shapes: rows of all buckets interleaved, and the claimed buckets' rows the newest quarter (as when
+// other relays have drained the other buckets' older rows first). Per operation = one read.
 // Run with: --inProcess --launchCount 1 --warmupCount 2 --iterationCount 8 (see docs/performance.md, "Outbox relay").
 public class OutboxBatchReadBenchmarks
 {
@@ -35,6 +36,9 @@ public class OutboxBatchReadBenchmarks
 
     [Params(10_000, 100_000, 1_000_000)]
     public int Pending { get; set; }
+
+    [Params(false, true)]
+    public bool ClaimedNewest { get; set; }
 
     [GlobalSetup]
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
@@ -81,8 +85,11 @@ public class OutboxBatchReadBenchmarks
         await _outbox.EnsureSchemaAsync();
         await using (var fill = _outbox.DataSource.CreateCommand($"""
             INSERT INTO scalable.outbox_messages (message_id, bucket, topic, key, payload, created_at)
-            SELECT gen_random_uuid(), k % 64, 'bench', 'key-' || k, convert_to(rpad(i::text || ':', 100, 'x'), 'UTF8'), now()
-            FROM generate_series(1, {Pending}) AS i, LATERAL (SELECT i % 1000 AS k) AS key
+            SELECT gen_random_uuid(), k.b, 'bench', 'key-' || k.b || '-' || (i % 16), convert_to(rpad(i::text || ':', 100, 'x'), 'UTF8'), now()
+            FROM generate_series(1, {Pending}) AS i,
+                 LATERAL (SELECT CASE WHEN {(ClaimedNewest ? "true" : "false")} AND i <= {Pending * 3 / 4} THEN 16 + i % 48
+                                      WHEN {(ClaimedNewest ? "true" : "false")} THEN i % 16
+                                      ELSE i % 64 END AS b) AS k
             """))
         {
             fill.CommandTimeout = 600;

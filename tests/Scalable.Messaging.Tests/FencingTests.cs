@@ -48,15 +48,18 @@ public sealed class FencingTests(PostgresFixture postgres) : IClassFixture<Postg
     {
         using var cluster = KafkaMockCluster.StartLocal(brokers: 1);
         cluster.CreateTopic("orders", partitions: 2);
-        var connectionString = new NpgsqlConnectionStringBuilder(await postgres.Server.CreateDatabaseAsync("idle")) { Options = "-c idle_in_transaction_session_timeout=300" }.ConnectionString;
-        await using var outbox = await TestOutbox.CreateAsync(connectionString, cluster.BootstrapServers, o => o.Producer.MessageTimeoutMs = 60_000);
+        var plain = await postgres.Server.CreateDatabaseAsync("idle");
+        // The test writes through its own outbox, so only the relay's sessions run under the 300 ms idle-in-transaction timeout.
+        await using var writer = await TestOutbox.CreateAsync(plain, cluster.BootstrapServers);
+        var strict = new NpgsqlConnectionStringBuilder(plain) { Options = "-c idle_in_transaction_session_timeout=300" }.ConnectionString;
+        await using var outbox = await TestOutbox.CreateAsync(strict, cluster.BootstrapServers, o => o.Producer.MessageTimeoutMs = 60_000);
         var logger = new FakeLogger();
         await using var relays = new RunningRelays(outbox, count: 1, logger: logger);
-        var ids = new List<Guid>(await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin("orders", keys: 5, from: 0, count: 20)));
+        var ids = new List<Guid>(await TestOutbox.EnqueueAsync(writer, Messages.RoundRobin("orders", keys: 5, from: 0, count: 20)));
         Assert.Equal(20, KafkaReader.ReadAll(cluster.BootstrapServers, "orders", atLeast: 20, settle: TimeSpan.Zero).Count);
 
         cluster.SetAllBrokersDown();
-        ids.AddRange(await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin("orders", keys: 5, from: 20, count: 50)));
+        ids.AddRange(await TestOutbox.EnqueueAsync(writer, Messages.RoundRobin("orders", keys: 5, from: 20, count: 50)));
         await Task.Delay(2000); // several idle-in-transaction timeouts long
         cluster.SetAllBrokersUp();
 

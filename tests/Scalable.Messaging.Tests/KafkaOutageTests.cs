@@ -40,7 +40,7 @@ public sealed class KafkaOutageTests(PostgresFixture postgres) : IClassFixture<P
         }
         else
         {
-            cluster.PushRequestErrors(KafkaApiKey.Produce, Enumerable.Repeat(ErrorCode.NotEnoughReplicas, 80).ToArray());
+            cluster.PushRequestErrors(KafkaApiKey.Produce, Enumerable.Repeat(ErrorCode.NotEnoughReplicas, 1000).ToArray());
         }
 
         for (var i = 1; i <= 8; i++)

@@ -8,15 +8,19 @@ public sealed class Outbox : IAsyncDisposable, IDisposable
 {
     private readonly OutboxEnqueuer _enqueuer;
     private readonly bool _ownsDataSource;
+    private readonly SchemaStep _schema;
+    private readonly DeadLetterStore _deadLetters;
 
-    internal Outbox(string name, ScalableMessagingOptions options, TimeProvider timeProvider)
+    internal Outbox(string name, ScalableMessagingOptions options, TimeProvider timeProvider, Action<string, NpgsqlDataSourceBuilder>? configureDataSource = null)
     {
         Name = name;
         Options = options;
         Tables = new OutboxTables(options.Schema, options.TablePrefix);
         _ownsDataSource = options.DataSource is null;
-        DataSource = options.DataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
+        DataSource = options.DataSource ?? BuildDataSource(name, options.ConnectionString!, configureDataSource);
         _enqueuer = new OutboxEnqueuer(name, Tables, options, timeProvider);
+        _schema = new SchemaStep(name, Tables, options);
+        _deadLetters = new DeadLetterStore(Tables, options);
     }
 
     /// <summary>Gets the outbox name (empty for the default outbox).</summary>
@@ -52,20 +56,15 @@ public sealed class Outbox : IAsyncDisposable, IDisposable
     public ValueTask<IReadOnlyList<Guid>> EnqueueAsync(NpgsqlTransaction transaction, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken = default)
         => _enqueuer.EnqueueAsync(transaction, messages, cancellationToken);
 
-    /// <summary>Creates the outbox tables, indexes and notification trigger if they do not exist; safe to run concurrently and repeatedly.</summary>
-    /// <param name="cancellationToken">Cancels the statement.</param>
-    /// <returns>A task that completes when the schema exists.</returns>
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var command = new NpgsqlCommand(SchemaSql.For(Tables), connection, transaction))
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+    /// <summary>Applies the missing schema versions (tables, indexes, version row); when the schema is current it only reads the version row; safe to run concurrently and repeatedly.</summary>
+    /// <param name="cancellationToken">Cancels the statements.</param>
+    /// <returns>A task that completes when the schema is at the latest version.</returns>
+    /// <exception cref="InvalidOperationException">The outbox was created with another <see cref="ScalableMessagingOptions.BucketCount"/>.</exception>
+    /// <exception cref="NpgsqlException">The database failed, or a migration waited longer than <see cref="ScalableMessagingOptions.SchemaLockTimeout"/> for a lock.</exception>
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) => _schema.ApplyAsync(DataSource, cancellationToken);
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    // Reads the version row only: for processes that enqueue and must not change the schema.
+    internal Task VerifySchemaAsync(CancellationToken cancellationToken) => _schema.VerifyAsync(DataSource, cancellationToken);
 
     /// <summary>Releases a key held after one of its messages was dead-lettered, so its later messages flow again.</summary>
     /// <param name="key">The message key.</param>
@@ -80,6 +79,31 @@ public sealed class Outbox : IAsyncDisposable, IDisposable
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
+    /// <summary>Lists dead letters in id order (the order of their key), optionally of one key, a page at a time.</summary>
+    /// <param name="key">Only this key's dead letters, or null for all.</param>
+    /// <param name="afterId">Start after this id (the last <see cref="DeadLetter.Id"/> of the previous page); 0 for the first page.</param>
+    /// <param name="limit">The most dead letters returned.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The dead letters, oldest id first.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive.</exception>
+    public Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(string? key = null, long afterId = 0, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return _deadLetters.ListAsync(DataSource, key, afterId, limit, cancellationToken);
+    }
+
+    /// <summary>Moves dead letters (oldest first, optionally of one key) back into the outbox with their original ids and zero attempts, and releases their keys, in one transaction.</summary>
+    /// <param name="key">Only this key's dead letters, or null for all.</param>
+    /// <param name="limit">The most dead letters moved by this call; call again while it returns <paramref name="limit"/>.</param>
+    /// <param name="cancellationToken">Cancels the statements.</param>
+    /// <returns>How many dead letters were moved back.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive.</exception>
+    public Task<int> ReplayDeadLettersAsync(string? key = null, int limit = 1000, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return _deadLetters.ReplayAsync(DataSource, key, limit, cancellationToken);
+    }
+
     /// <summary>Deletes dead letters recorded before a point in time, in small batches of one short transaction each.</summary>
     /// <param name="olderThan">Dead letters recorded before this are deleted.</param>
     /// <param name="batchSize">Rows deleted per transaction.</param>
@@ -88,6 +112,13 @@ public sealed class Outbox : IAsyncDisposable, IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
     public Task<long> PurgeDeadLettersAsync(DateTimeOffset olderThan, int batchSize = 1000, CancellationToken cancellationToken = default)
         => BatchedPurge.RunAsync(DataSource, BatchedPurge.Sql(Tables.DeadLetters, "dead_lettered_at"), olderThan, batchSize, cancellationToken);
+
+    private static NpgsqlDataSource BuildDataSource(string name, string connectionString, Action<string, NpgsqlDataSourceBuilder>? configure)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        configure?.Invoke(name, builder);
+        return builder.Build();
+    }
 
     /// <inheritdoc />
     public void Dispose()

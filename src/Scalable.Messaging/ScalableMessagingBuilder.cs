@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using Scalable.Messaging.Internal;
 
 namespace Scalable.Messaging;
@@ -35,6 +36,17 @@ public sealed class ScalableMessagingBuilder
                 sp.GetService<ILoggerFactory>()?.CreateLogger("Scalable.Messaging.Outbox") ?? NullLogger.Instance));
         }
 
+        return this;
+    }
+
+    /// <summary>Configures each data source the package builds from a connection string (type mappings, password providers, logging) before it is built.</summary>
+    /// <param name="configure">Called with the outbox name and the data source builder.</param>
+    /// <returns>This builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="configure"/> is null.</exception>
+    public ScalableMessagingBuilder ConfigureDataSource(Action<string, NpgsqlDataSourceBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.AddSingleton(new DataSourceConfiguration(configure));
         return this;
     }
 

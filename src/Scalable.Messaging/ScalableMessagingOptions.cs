@@ -18,16 +18,25 @@ public sealed class ScalableMessagingOptions
     /// <summary>Gets or sets the start of the table names (outbox, dead letters, held keys, processed messages); <value>outbox</value> by default.</summary>
     public string TablePrefix { get; set; } = "outbox";
 
-    /// <summary>Gets or sets whether the relay creates the tables (idempotently) when the host starts; <value>true</value> by default.</summary>
+    /// <summary>Gets or sets whether host start runs the schema step at all (what it does is set by <see cref="SchemaMode"/>); <value>true</value> by default.</summary>
     public bool CreateSchemaOnStart { get; set; } = true;
+
+    /// <summary>Gets or sets what the schema step at host start does; <value>Auto</value> by default (migrate in processes that run relays, only check elsewhere).</summary>
+    public OutboxSchemaMode SchemaMode { get; set; } = OutboxSchemaMode.Auto;
+
+    /// <summary>Gets or sets how long a migration waits for a table lock before it gives up and retries later (PostgreSQL <c>lock_timeout</c>); <value>5 seconds</value> by default.</summary>
+    public TimeSpan SchemaLockTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets whether each enqueuing transaction sends a NOTIFY that wakes idle relays at once; <value>true</value> by default (false: relays find new rows by polling).</summary>
+    public bool NotifyOnEnqueue { get; set; } = true;
 
     /// <summary>Gets or sets the Kafka producer settings; idempotence and acks=all are always enforced by the relay.</summary>
     public ProducerConfig Producer { get; set; } = new();
 
-    /// <summary>Gets or sets the largest payload accepted by enqueue, in bytes; <value>1,048,576</value> by default.</summary>
-    public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+    /// <summary>Gets or sets the largest payload accepted by enqueue, in bytes; <value>900,000</value> by default (it must stay below the producer's <c>message.max.bytes</c>).</summary>
+    public int MaxPayloadBytes { get; set; } = 900_000;
 
-    /// <summary>Gets or sets how many key buckets rows are spread over; <value>64</value> by default; change it only while the outbox is empty.</summary>
+    /// <summary>Gets or sets how many key buckets rows are spread over; <value>64</value> by default; it is stored with the schema, and a host with another value fails at start.</summary>
     public int BucketCount { get; set; } = 64;
 
     /// <summary>Gets or sets how many buckets a relay locks per claim step (it claims more steps until its batch is full); <value>16</value> by default (at most <see cref="BucketCount"/>).</summary>

@@ -8,8 +8,9 @@ public sealed class DeadLetterTests(MessagingFixture servers) : IClassFixture<Me
     // The producer refuses messages over 10 kB (message.max.bytes) while the outbox accepts up to 1 MB: a genuinely undeliverable message.
     private const int ProducerLimit = 10_000;
 
+    // Too large is never retried: the message is dead-lettered on its first attempt, not after MaxAttempts.
     [Fact]
-    public async Task An_undeliverable_message_is_dead_lettered_with_its_error_while_other_keys_flow_and_its_key_is_released()
+    public async Task An_undeliverable_message_is_dead_lettered_at_once_with_its_error_while_other_keys_flow_and_its_key_is_released()
     {
         var topic = servers.CreateTopic();
         await using var outbox = await NewOutboxAsync(hold: false);
@@ -23,7 +24,7 @@ public sealed class DeadLetterTests(MessagingFixture servers) : IClassFixture<Me
         Assert.Equal(before.Concat(after).Order(), read.Select(m => m.MessageId).Order());
         KafkaReader.AssertPerKeyOrder(read);
         await Eventually.TrueAsync(async () => await TestOutbox.CountAsync(outbox) == 0, because: "the outbox to drain");
-        var deadLetter = await TestOutbox.ScalarAsync<string>(outbox.DataSource, $"SELECT last_error FROM scalable.outbox_dead_letters WHERE message_id = '{poison[0]}' AND attempts = 3");
+        var deadLetter = await TestOutbox.ScalarAsync<string>(outbox.DataSource, $"SELECT last_error FROM scalable.outbox_dead_letters WHERE message_id = '{poison[0]}' AND attempts = 1");
         Assert.Contains("MsgSizeTooLarge", deadLetter, StringComparison.Ordinal);
 
         Assert.Equal(0, await outbox.PurgeDeadLettersAsync(DateTimeOffset.UtcNow.AddHours(-1)));
@@ -53,8 +54,41 @@ public sealed class DeadLetterTests(MessagingFixture servers) : IClassFixture<Me
         Assert.Equal(waiting, read.Where(m => m.Key == "held").Select(m => m.MessageId));
     }
 
-    private async Task<Outbox> NewOutboxAsync(bool hold)
-        => await TestOutbox.CreateAsync(await servers.Postgres.CreateDatabaseAsync("dead"), servers.Kafka.BootstrapServers, o =>
+    // The operator raises the producer's limit and replays: the dead letter goes out first, then the key's waiting messages.
+    [Fact]
+    public async Task Dead_letters_are_listed_per_key_and_replayed_in_order_before_the_held_keys_later_messages()
+    {
+        var topic = servers.CreateTopic();
+        var connectionString = await servers.Postgres.CreateDatabaseAsync("replay");
+        var expected = new List<Guid>();
+        await using (var strict = await NewOutboxAsync(hold: true, connectionString))
+        await using (new RunningRelays(strict, count: 1))
+        {
+            expected.AddRange(await TestOutbox.EnqueueAsync(strict, [Messages.Numbered(topic, "held", 0, payloadBytes: 2 * ProducerLimit), Messages.Numbered(topic, "held", 1, payloadBytes: 3 * ProducerLimit)]));
+            expected.AddRange(await TestOutbox.EnqueueAsync(strict, [Messages.Numbered(topic, "held", 2)]));
+            await Eventually.TrueAsync(async () => await TestOutbox.CountAsync(strict, "dead_letters") == 1, because: "the first message to be dead-lettered");
+        }
+
+        await using var relaxed = await TestOutbox.CreateAsync(connectionString, servers.Kafka.BootstrapServers, o => o.HoldKeyAfterDeadLetter = true);
+        var listed = await relaxed.GetDeadLettersAsync(key: "held");
+        var deadLetter = Assert.Single(listed);
+        Assert.Equal(expected[0], deadLetter.MessageId);
+        Assert.Equal(1, deadLetter.Attempts);
+        Assert.Contains("MsgSizeTooLarge", deadLetter.LastError, StringComparison.Ordinal);
+        Assert.Empty(await relaxed.GetDeadLettersAsync(key: "other"));
+        Assert.Empty(await relaxed.GetDeadLettersAsync(afterId: deadLetter.Id));
+
+        await using var relays = new RunningRelays(relaxed, count: 1);
+        Assert.Equal(1, await relaxed.ReplayDeadLettersAsync(key: "held"));
+
+        var read = KafkaReader.ReadAll(servers.Kafka.BootstrapServers, topic, atLeast: 3);
+        Assert.Equal(expected, read.Select(m => m.MessageId));
+        Assert.Equal(0, await TestOutbox.CountAsync(relaxed, "dead_letters"));
+        Assert.Equal(0, await TestOutbox.CountAsync(relaxed, "held_keys"));
+    }
+
+    private async Task<Outbox> NewOutboxAsync(bool hold, string? connectionString = null)
+        => await TestOutbox.CreateAsync(connectionString ?? await servers.Postgres.CreateDatabaseAsync("dead"), servers.Kafka.BootstrapServers, o =>
         {
             o.Producer.MessageMaxBytes = ProducerLimit;
             o.MaxAttempts = 3;

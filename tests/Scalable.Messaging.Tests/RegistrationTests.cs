@@ -24,6 +24,8 @@ public sealed class RegistrationTests
     [InlineData("in-flight", "Producer.MaxInFlight must be between 1 and 5 (was 6)")]
     [InlineData("bootstrap", "Producer.BootstrapServers must be set")]
     [InlineData("buckets", "BucketsPerClaim must be between 1 and BucketCount")]
+    [InlineData("payload", "MaxPayloadBytes (1048576) must be at most Producer.MessageMaxBytes (message.max.bytes, 1000000) minus 16384 bytes")]
+    [InlineData("payload-vs-producer", "MaxPayloadBytes (900000) must be at most Producer.MessageMaxBytes (message.max.bytes, 500000) minus 16384 bytes")]
     public async Task Invalid_options_fail_the_host_at_start_naming_the_setting(string broken, string expected)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -67,6 +69,8 @@ public sealed class RegistrationTests
             case "in-flight": options.Producer.MaxInFlight = 6; break;
             case "bootstrap": options.Producer.BootstrapServers = null; break;
             case "buckets": options.BucketsPerClaim = options.BucketCount + 1; break;
+            case "payload": options.MaxPayloadBytes = 1024 * 1024; break;
+            case "payload-vs-producer": options.Producer.MessageMaxBytes = 500_000; break;
             default: throw new ArgumentOutOfRangeException(nameof(broken));
         }
     }

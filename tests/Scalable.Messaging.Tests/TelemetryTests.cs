@@ -108,4 +108,54 @@ public sealed class TelemetryTests(MessagingFixture servers) : IClassFixture<Mes
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sampling);
     }
+
+    // Above 10,000 rows the gauge is the planner's estimate, not a count(*): it must still be in the right range.
+    [Fact]
+    public async Task The_pending_gauge_estimates_a_large_backlog_without_counting_it()
+    {
+        var name = $"large-{Guid.NewGuid():N}";
+        await using var outbox = await TestOutbox.CreateAsync(await servers.Postgres.CreateDatabaseAsync("large"), servers.Kafka.BootstrapServers, o => o.MetricsInterval = TimeSpan.FromMilliseconds(100), name);
+        await using (var fill = outbox.DataSource.CreateCommand("""
+            INSERT INTO scalable.outbox_messages (message_id, bucket, topic, key, payload, created_at)
+            SELECT gen_random_uuid(), i % 64, 't', 'k' || (i % 100), '\x00', now() FROM generate_series(1, 30000) AS i;
+            ANALYZE scalable.outbox_messages;
+            """))
+        {
+            await fill.ExecuteNonQueryAsync();
+        }
+
+        var pending = -1L;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "Scalable.Messaging" && instrument.Name == "scalable.messaging.outbox.pending")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if ((string?)tag.Value == name)
+                {
+                    Interlocked.Exchange(ref pending, value);
+                }
+            }
+        });
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var sampling = Task.Run(() => new BacklogSampler(outbox, TimeProvider.System, NullLogger.Instance).RunAsync(stop.Token));
+
+        await Eventually.TrueAsync(() =>
+        {
+            listener.RecordObservableInstruments();
+            return Interlocked.Read(ref pending) > 0;
+        }, because: "the gauge to report the backlog");
+        Assert.InRange(Interlocked.Read(ref pending), 20_000, 45_000);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sampling);
+    }
 }

@@ -13,15 +13,23 @@ internal sealed class BatchStore(OutboxTables tables, ScalableMessagingOptions o
         LIMIT $2
         """;
 
-    // A key is skipped from its first message that waits for a retry, and entirely while it is held.
+    // A key is skipped from its first message that waits for a retry, and entirely while it is held. Each bucket is read
+    // through its (bucket, id) index, in id order, stopping at its share of the batch ($4), so a read costs about the batch
+    // size however long the backlog. The two checks are scalar sub-selects on purpose: written as NOT EXISTS, PostgreSQL
+    // turns them into anti joins that read and sort every row of the bucket before the limit applies.
     private readonly string _readSql = $"""
-        SELECT o.id, o.message_id, o.topic, o.key, o.payload, o.headers, o.traceparent, o.tracestate, o.created_at, o.attempts
-        FROM {tables.Messages} o
-        WHERE o.bucket = ANY($1) AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $2)
-          AND NOT EXISTS (SELECT 1 FROM {tables.Messages} p
-                          WHERE p.next_attempt_at IS NOT NULL AND p.bucket = o.bucket AND p.key = o.key AND p.id < o.id AND p.next_attempt_at > $2)
-          AND NOT EXISTS (SELECT 1 FROM {tables.HeldKeys} h WHERE h.key = o.key)
-        ORDER BY o.id
+        SELECT r.id, r.message_id, r.topic, r.key, r.payload, r.headers, r.traceparent, r.tracestate, r.created_at, r.attempts
+        FROM unnest($1::int[]) AS b(bucket)
+        CROSS JOIN LATERAL (
+            SELECT o.id, o.message_id, o.topic, o.key, o.payload, o.headers, o.traceparent, o.tracestate, o.created_at, o.attempts
+            FROM {tables.Messages} o
+            WHERE o.bucket = b.bucket AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $2)
+              AND NOT (SELECT EXISTS (SELECT 1 FROM {tables.Messages} p
+                                      WHERE p.next_attempt_at IS NOT NULL AND p.bucket = o.bucket AND p.key = o.key AND p.id < o.id AND p.next_attempt_at > $2))
+              AND NOT (SELECT EXISTS (SELECT 1 FROM {tables.HeldKeys} h WHERE h.key = o.key))
+            ORDER BY o.id
+            LIMIT $4) AS r
+        ORDER BY r.id
         LIMIT $3
         """;
 
@@ -68,6 +76,8 @@ internal sealed class BatchStore(OutboxTables tables, ScalableMessagingOptions o
         command.Parameters.Add(new NpgsqlParameter { Value = buckets, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
         command.Parameters.Add(new NpgsqlParameter { Value = now, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = limit, NpgsqlDbType = NpgsqlDbType.Integer });
+        // Each bucket's share of the batch: a batch may come out smaller when the rows are uneven, and the relay then claims more buckets.
+        command.Parameters.Add(new NpgsqlParameter { Value = (limit + buckets.Length - 1) / buckets.Length, NpgsqlDbType = NpgsqlDbType.Integer });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

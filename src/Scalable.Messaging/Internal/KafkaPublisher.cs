@@ -6,8 +6,12 @@ using Microsoft.Extensions.Logging;
 namespace Scalable.Messaging.Internal;
 
 // Owns one idempotent producer; publishes a batch in id order and waits for every delivery report. A fatal error replaces the producer.
+// When librdkafka's queue is full, it waits for delivery reports (which the producer's background thread serves) and produces
+// the same message again: it never calls Poll, which background polling forbids, and never gives up a batch half produced.
 internal sealed class KafkaPublisher(string outbox, ScalableMessagingOptions options, ILogger logger) : IDisposable
 {
+    private static readonly TimeSpan QueueFullWait = TimeSpan.FromMilliseconds(20);
+
     private IProducer<byte[], byte[]>? _producer;
     private volatile bool _fatal;
 
@@ -20,6 +24,7 @@ internal sealed class KafkaPublisher(string outbox, ScalableMessagingOptions opt
         var failedKeys = new HashSet<string>(StringComparer.Ordinal);
         var remaining = rows.Count + 1; // +1 until every message is handed over, so the last report cannot complete early
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reported = new SemaphoreSlim(0); // not disposed: a report may still arrive after a cancelled batch returns
         void Complete()
         {
             if (Interlocked.Decrement(ref remaining) == 0)
@@ -41,11 +46,12 @@ internal sealed class KafkaPublisher(string outbox, ScalableMessagingOptions opt
             var index = i;
             try
             {
-                ProduceWithBackpressure(producer, row, report =>
+                await ProduceWithBackpressureAsync(producer, row, report =>
                 {
                     outcomes[index] = Outcome(report.Error);
                     Complete();
-                }, cancellationToken);
+                    reported.Release();
+                }, reported, cancellationToken).ConfigureAwait(false);
             }
             catch (KafkaException ex)
             {
@@ -71,9 +77,12 @@ internal sealed class KafkaPublisher(string outbox, ScalableMessagingOptions opt
         return outcomes;
     }
 
+    // Gives up the batch in flight: disposing the producer drops what it still queues, so none of it is sent later.
+    public void Abandon() => ResetProducer();
+
     public void Dispose() => ResetProducer();
 
-    private static void ProduceWithBackpressure(IProducer<byte[], byte[]> producer, OutboxRow row, Action<DeliveryReport<byte[], byte[]>> onReport, CancellationToken cancellationToken)
+    private static async Task ProduceWithBackpressureAsync(IProducer<byte[], byte[]> producer, OutboxRow row, Action<DeliveryReport<byte[], byte[]>> onReport, SemaphoreSlim reported, CancellationToken cancellationToken)
     {
         var message = ToKafka(row);
         while (true)
@@ -85,8 +94,8 @@ internal sealed class KafkaPublisher(string outbox, ScalableMessagingOptions opt
             }
             catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                producer.Poll(TimeSpan.FromMilliseconds(50));
+                // A delivery report frees a place; the timeout covers places freed by another batch's reports.
+                await reported.WaitAsync(QueueFullWait, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -129,10 +138,7 @@ internal sealed class KafkaPublisher(string outbox, ScalableMessagingOptions opt
 
     private static string Describe(Error error) => $"{error.Code}: {error.Reason}";
 
-    // A message failed only because the producer died (Local_Fatal) is not charged an attempt: it is sent again by the new producer.
-    private static PublishOutcome Outcome(Error error) => !error.IsError
-        ? PublishOutcome.Delivered
-        : error.Code == ErrorCode.Local_Fatal ? PublishOutcome.Skipped : PublishOutcome.Failed(Describe(error));
+    private static PublishOutcome Outcome(Error error) => ProduceErrors.Outcome(error);
 
     private IProducer<byte[], byte[]> CurrentProducer()
     {

@@ -37,4 +37,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5011, Message = "librdkafka {Facility} (outbox '{Outbox}'): {Text}")]
     public static partial void Librdkafka(ILogger logger, LogLevel level, string outbox, string facility, string text);
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "Kafka could not be reached for messages of outbox '{Outbox}' ({Error}); no attempt is charged, they are sent again in order after {Delay}.")]
+    public static partial void KafkaUnreachable(ILogger logger, string outbox, TimeSpan delay, string error);
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "The database session of a relay of outbox '{Outbox}' ended while {Count} messages waited for Kafka; the relay stops producing them (another relay owns their buckets now) and reconnects.")]
+    public static partial void RelayFenced(ILogger logger, string outbox, int count, Exception exception);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -9,6 +10,10 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
 {
     private static readonly TimeSpan FirstFailureDelay = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan LongestFailureDelay = TimeSpan.FromSeconds(10);
+
+    // While a batch waits for Kafka, its session is checked this often: a relay whose session the server ended has lost its
+    // bucket locks to other relays, and must stop producing.
+    private static readonly TimeSpan SessionCheckInterval = TimeSpan.FromSeconds(1);
 
     private readonly ScalableMessagingOptions _options = outbox.Options;
     private readonly BatchStore _store = new(outbox.Tables, outbox.Options);
@@ -32,6 +37,7 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
         using var publisher = new KafkaPublisher(outbox.Name, _options, logger);
         NpgsqlConnection? connection = null;
         var failures = 0;
+        var outages = 0;
         try
         {
             while (!stopping.IsCancellationRequested)
@@ -39,10 +45,25 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
                 var woken = wake.Current;
                 try
                 {
-                    connection ??= await outbox.DataSource.OpenConnectionAsync(stopping).ConfigureAwait(false);
-                    while (!stopping.IsCancellationRequested && await ClaimAndPublishAsync(connection, publisher, abort).ConfigureAwait(false) > 0)
+                    connection ??= await OpenAsync(stopping).ConfigureAwait(false);
+                    while (!stopping.IsCancellationRequested)
                     {
-                        // a batch that published something: there may be more
+                        var (handled, unreachable) = await ClaimAndPublishAsync(connection, publisher, abort).ConfigureAwait(false);
+                        if (unreachable is not null)
+                        {
+                            // Kafka could not be reached: the rows stay as they were, in order, and no attempt is charged.
+                            // Back off so an outage is not a busy loop; the next batch tries again.
+                            var delay = RetryDelay.For(++outages, FirstFailureDelay, LongestFailureDelay);
+                            Log.KafkaUnreachable(logger, outbox.Name, delay, unreachable);
+                            await Task.Delay(delay, timeProvider, stopping).ConfigureAwait(false);
+                            continue;
+                        }
+
+                        outages = 0;
+                        if (handled == 0)
+                        {
+                            break;
+                        }
                     }
 
                     failures = 0;
@@ -76,7 +97,8 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
         }
     }
 
-    private async Task<int> ClaimAndPublishAsync(NpgsqlConnection connection, KafkaPublisher publisher, CancellationToken cancellationToken)
+    // Returns how many rows were delivered, rescheduled or dead-lettered, and the first error of rows Kafka could not be reached for.
+    private async Task<(int Handled, string? Unreachable)> ClaimAndPublishAsync(NpgsqlConnection connection, KafkaPublisher publisher, CancellationToken cancellationToken)
     {
         if (BeforeBatch is { } gate)
         {
@@ -89,13 +111,13 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
         if (rows.Count == 0)
         {
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return 0;
+            return (0, null);
         }
 
         using var activity = OutboxTelemetry.ActivitySource.StartActivity("outbox publish", ActivityKind.Producer);
         activity?.SetTag(OutboxTelemetry.OutboxTag, outbox.Name);
         activity?.SetTag("messaging.batch.message_count", rows.Count);
-        var outcomes = await publisher.PublishAsync(rows, cancellationToken).ConfigureAwait(false);
+        var outcomes = await PublishFencedAsync(publisher, rows, connection, transaction, cancellationToken).ConfigureAwait(false);
         if (AfterPublish is { } hook)
         {
             await hook(rows, cancellationToken).ConfigureAwait(false);
@@ -106,7 +128,55 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
         await _store.MarkAsync(connection, transaction, result, now, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         Record(result);
-        return result.Delivered.Count + result.Retries.Count + result.DeadLetters.Count;
+        return (result.Delivered.Count + result.Retries.Count + result.DeadLetters.Count, result.Unreachable.Count == 0 ? null : result.Unreachable[0]);
+    }
+
+    // Publishes while checking the session: when the server has ended it (idle-in-transaction timeout, pg_terminate_backend,
+    // failover), the producer is disposed at once, so the messages it still queues are never sent beside the relay that
+    // took the buckets over. Messages already on the wire may still arrive: those are the duplicates that remain.
+    private async Task<PublishOutcome[]> PublishFencedAsync(KafkaPublisher publisher, IReadOnlyList<OutboxRow> rows, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        using var fence = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var publishing = publisher.PublishAsync(rows, fence.Token);
+        while (true)
+        {
+            if (await Task.WhenAny(publishing, Task.Delay(SessionCheckInterval, timeProvider, cancellationToken)).ConfigureAwait(false) == publishing)
+            {
+                return await publishing.ConfigureAwait(false);
+            }
+
+            try
+            {
+                await using var check = new NpgsqlCommand("SELECT 1", connection, transaction);
+                await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or IOException or InvalidOperationException)
+            {
+                Log.RelayFenced(logger, outbox.Name, rows.Count, ex);
+                await fence.CancelAsync().ConfigureAwait(false);
+                publisher.Abandon();
+                try
+                {
+                    await publishing.ConfigureAwait(false);
+                }
+                catch (Exception abandoned) when (abandoned is OperationCanceledException or ObjectDisposedException or KafkaException)
+                {
+                    // expected: the batch was given up
+                }
+
+                throw;
+            }
+        }
+    }
+
+    // The relay's session waits for Kafka inside its transaction by design: a server-wide idle-in-transaction timeout must
+    // not end it (the periodic session check keeps it active too).
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = await outbox.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SET idle_in_transaction_session_timeout = 0", connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
     }
 
     // Claims groups of buckets until the batch is full or every bucket was tried: a light load goes out in one batch,

@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace Scalable.Messaging.Internal;
 
-// The hosted service of one outbox: creates the schema, then runs its listener, its backlog sampler and its relay loops until the host stops.
+// The hosted service of one outbox: runs the schema step, then its listener, its backlog sampler and its relay loops until the host stops.
 internal sealed class OutboxRelayHost(Outbox outbox, TimeProvider timeProvider, ILogger logger) : BackgroundService
 {
     private readonly CancellationTokenSource _abort = new();
@@ -17,7 +17,7 @@ internal sealed class OutboxRelayHost(Outbox outbox, TimeProvider timeProvider, 
         {
             try
             {
-                await outbox.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+                await SchemaStepAsync(cancellationToken).ConfigureAwait(false);
                 _schemaReady = true;
             }
             catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
@@ -42,11 +42,12 @@ internal sealed class OutboxRelayHost(Outbox outbox, TimeProvider timeProvider, 
         }
 
         var wake = new WakeSignal();
-        var loops = new List<Task>
+        var loops = new List<Task> { UntilStopped(new BacklogSampler(outbox, timeProvider, logger).RunAsync, stoppingToken) };
+        if (outbox.Options.NotifyOnEnqueue)
         {
-            UntilStopped(new NotificationListener(outbox, wake, timeProvider, logger).RunAsync, stoppingToken),
-            UntilStopped(new BacklogSampler(outbox, timeProvider, logger).RunAsync, stoppingToken),
-        };
+            loops.Add(UntilStopped(new NotificationListener(outbox, wake, timeProvider, logger).RunAsync, stoppingToken));
+        }
+
         for (var i = 0; i < outbox.Options.RelayCount; i++)
         {
             var relay = new OutboxRelay(outbox, wake, timeProvider, logger, i);
@@ -80,6 +81,12 @@ internal sealed class OutboxRelayHost(Outbox outbox, TimeProvider timeProvider, 
         }
     }
 
+    // Processes that only enqueue check the bucket count but leave migrations to the relays' hosts, unless asked.
+    private Task SchemaStepAsync(CancellationToken cancellationToken)
+        => outbox.Options.SchemaMode == OutboxSchemaMode.Apply || (outbox.Options.SchemaMode == OutboxSchemaMode.Auto && outbox.Options.RelayCount > 0)
+            ? outbox.EnsureSchemaAsync(cancellationToken)
+            : outbox.VerifySchemaAsync(cancellationToken);
+
     // The database may start after the application: keep trying, with backoff, until the host stops.
     private async Task<bool> EnsureSchemaAsync(CancellationToken stoppingToken)
     {
@@ -87,7 +94,7 @@ internal sealed class OutboxRelayHost(Outbox outbox, TimeProvider timeProvider, 
         {
             try
             {
-                await outbox.EnsureSchemaAsync(stoppingToken).ConfigureAwait(false);
+                await SchemaStepAsync(stoppingToken).ConfigureAwait(false);
                 return true;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -7,6 +7,9 @@ namespace Scalable.Messaging.Internal;
 // Checks every outbox's options once at host start; each message names the setting to change.
 internal sealed class ScalableMessagingOptionsValidator : IValidateOptions<ScalableMessagingOptions>
 {
+    public const int DefaultMessageMaxBytes = 1_000_000; // librdkafka's default message.max.bytes
+    public const int RecordAllowance = 16 * 1024;
+
     public ValidateOptionsResult Validate(string? name, ScalableMessagingOptions options)
     {
         var errors = new List<string>();
@@ -32,6 +35,11 @@ internal sealed class ScalableMessagingOptionsValidator : IValidateOptions<Scala
         }
 
         Require(options.MaxPayloadBytes > 0, $"MaxPayloadBytes must be positive (was {options.MaxPayloadBytes}).");
+        var producerLimit = options.Producer?.MessageMaxBytes ?? DefaultMessageMaxBytes;
+        Require(
+            options.MaxPayloadBytes <= producerLimit - RecordAllowance,
+            $"MaxPayloadBytes ({options.MaxPayloadBytes}) must be at most Producer.MessageMaxBytes (message.max.bytes, {producerLimit}) minus {RecordAllowance} bytes for the key, headers and record framing: a larger message would be accepted and could never be delivered. Lower MaxPayloadBytes or raise Producer.MessageMaxBytes (and the topic's max.message.bytes).");
+        Require(options.SchemaLockTimeout > TimeSpan.Zero, "SchemaLockTimeout must be positive.");
         Require(options.BucketCount is >= 1 and <= 4096, $"BucketCount must be between 1 and 4096 (was {options.BucketCount}).");
         Require(options.BucketsPerClaim >= 1 && options.BucketsPerClaim <= options.BucketCount, $"BucketsPerClaim must be between 1 and BucketCount (was {options.BucketsPerClaim}).");
         Require(options.BatchSize is >= 1 and <= 50_000, $"BatchSize must be between 1 and 50000 (was {options.BatchSize}).");

@@ -1,11 +1,38 @@
 namespace Scalable.Messaging.Internal;
 
-// The idempotent DDL of one outbox; docs/messaging.md shows the same statements for the default names.
+// The versioned migrations of one outbox; docs/messaging.md shows the same statements for the default names.
+// Version n is Migrations[n - 1]; a new change is a new entry, never an edit of a shipped one.
 internal static class SchemaSql
 {
-    public static string For(OutboxTables t) => $"""
-        SELECT pg_advisory_xact_lock({t.LockSpace}, -1);
+    public static int Latest => 1;
+
+    // The version table is created outside the migrations, so its row can be read before anything else exists.
+    public static string VersionTable(OutboxTables t) => $"""
         CREATE SCHEMA IF NOT EXISTS {t.Schema};
+        CREATE TABLE IF NOT EXISTS {t.Version} (
+            id int PRIMARY KEY CHECK (id = 1),
+            version int NOT NULL,
+            bucket_count int NOT NULL,
+            migrated_at timestamptz NOT NULL DEFAULT now());
+        """;
+
+    public static string ReadVersion(OutboxTables t) => $"SELECT version, bucket_count FROM {t.Version} WHERE id = 1";
+
+    public static string WriteVersion(OutboxTables t) => $"""
+        INSERT INTO {t.Version} (id, version, bucket_count) VALUES (1, $1, $2)
+        ON CONFLICT (id) DO UPDATE SET version = excluded.version, migrated_at = now()
+        """;
+
+    public static string Migration(OutboxTables t, int version) => version switch
+    {
+        1 => Version1(t),
+        _ => throw new ArgumentOutOfRangeException(nameof(version), version, "No such schema version."),
+    };
+
+    // Version 1 is also the upgrade from the unversioned schema of earlier releases, whose tables may exist already:
+    // every statement is idempotent, and their notification trigger (replaced by a NOTIFY from the enqueuing
+    // transaction, see NotifyOnEnqueue) is dropped only if it is there, because DROP TRIGGER locks the table.
+    private static string Version1(OutboxTables t) => $"""
         CREATE TABLE IF NOT EXISTS {t.Messages} (
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             message_id uuid NOT NULL,
@@ -44,13 +71,13 @@ internal static class SchemaSql
             message_id uuid NOT NULL,
             processed_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (consumer_group, message_id));
-        CREATE OR REPLACE FUNCTION {t.NotifyFunction}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        DO $do$
         BEGIN
-            PERFORM pg_notify('{t.Channel}', '');
-            RETURN NULL;
-        END $fn$;
-        DROP TRIGGER IF EXISTS notify_relay ON {t.Messages};
-        CREATE TRIGGER notify_relay AFTER INSERT ON {t.Messages} FOR EACH STATEMENT EXECUTE FUNCTION {t.NotifyFunction}();
+            IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = '{t.Messages.Replace("'", "''", StringComparison.Ordinal)}'::regclass AND tgname = 'notify_relay') THEN
+                DROP TRIGGER notify_relay ON {t.Messages};
+            END IF;
+        END $do$;
+        DROP FUNCTION IF EXISTS {t.NotifyFunction}();
         """;
 
     // Index names live in the schema namespace, so they carry the table name.

@@ -25,14 +25,16 @@ while [[ $# -gt 0 ]]; do
 done
 output="$(mkdir -p "${output:-$root/artifacts/packages}" && cd "${output:-$root/artifacts/packages}" && pwd)"
 
-scratch="$(mktemp -d "${TMPDIR:-/tmp}/scalable-pack.XXXXXX")"
-trap 'rm -rf "$scratch"' EXIT
-
 prefix="$(sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' "$root/Directory.Build.props")"
 [[ -n "$prefix" ]] || { echo "pack.sh: no VersionPrefix in Directory.Build.props" >&2; exit 1; }
 if [[ -z "$version" ]]; then
   if $release; then version="$prefix"; else version="$prefix-dev.$(date -u +%Y%m%d%H%M%S)"; fi
 fi
+# The build folder is inside the repository (artifacts/ is ignored by Git) and named by the version only, so the
+# compiler maps every path in the PDBs, generated files included, to /_/ (no random temporary folder name in the binaries).
+scratch="$root/artifacts/pack-build/$version"
+rm -rf "$scratch"
+trap 'rm -rf "$scratch"' EXIT
 properties=("-p:Version=$version" "-p:ContinuousIntegrationBuild=true")
 $release && properties+=("-p:ScalableRelease=true")
 for package in Scalable.Caching Scalable.Sharding Scalable.Messaging Scalable.Resilience; do

@@ -71,8 +71,29 @@ internal sealed class PackedPackages
         }
     }
 
+    // A test host killed before its exit handler ran leaves its versions behind; they are removed by the next run.
+    private static void RemoveStaleTestVersions()
+    {
+        var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        foreach (var id in Ids)
+        {
+            var versions = Path.Combine(cache, id.ToLowerInvariant());
+            if (!Directory.Exists(versions))
+            {
+                continue;
+            }
+
+            foreach (var stale in Directory.GetDirectories(versions, "*-test.*").Where(d => Directory.GetLastWriteTimeUtc(d) < DateTime.UtcNow.AddHours(-1)))
+            {
+                RemoveFromNuGetCache(Path.GetFileName(stale));
+            }
+        }
+    }
+
     private static async Task<PackedPackages> PackAsync()
     {
+        RemoveStaleTestVersions();
         var root = FindRepositoryRoot();
         var prefix = XDocument.Load(Path.Combine(root, "Directory.Build.props")).Descendants("VersionPrefix").Single().Value;
         var version = $"{prefix}-test.{DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)}.{Environment.ProcessId}";

@@ -8,7 +8,15 @@ internal static class KeyArrays
     {
         if (keys.Count == 0 && like is not null)
         {
-            return Array.CreateInstance(like.GetType().GetElementType()!, 0);
+            // A typed empty array without Array.CreateInstance, which native AOT cannot promise for any type.
+            return like switch
+            {
+                string[] => Array.Empty<string>(),
+                Guid[] => Array.Empty<Guid>(),
+                long[] => Array.Empty<long>(),
+                int[] => Array.Empty<int>(),
+                _ => throw new NotSupportedException($"Shard key arrays of type {like.GetType().Name} are not supported; use text, uuid, bigint or integer."),
+            };
         }
 
         return keys[0] switch

@@ -22,8 +22,8 @@ public sealed class ScalableShardingOptions
 
     /// <summary>Gets how replica reads choose a standby: the lag bound, how often lag is measured, and the read-your-writes wait. <value>Default: see <see cref="ReplicaReadOptions"/>.</value></summary>
     public ReplicaReadOptions ReplicaReads { get; } = new();
-    /// <summary>Gets or sets a hook called once for each shard's data source, with the shard name and its builder, before the data source is built (set it with <see cref="ScalableShardingBuilder.ConfigureDataSource"/>). <value>Default: null.</value></summary>
-    public Action<string, NpgsqlDataSourceBuilder>? ConfigureDataSource { get; set; }
+    // The hook called once for each shard's data source with the shard name and its builder (set by ScalableShardingBuilder.ConfigureDataSource; a field, so the .NET 8 configuration binding generator does not try to bind a delegate).
+    internal Action<string, NpgsqlDataSourceBuilder>? ConfigureDataSource;
 
     /// <summary>Gets or sets how old this process's view of running shard moves may get before a keyed operation reads it again from the first shard. <value>Default: 1 second.</value></summary>
     public TimeSpan MoveRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -36,6 +36,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
     private bool _disposed;
     private bool _following;
     private int _openOnTheirOwn;
+    private int _checksCompleted;
     private long _breakDurationTicks;
     private int _stateProviderTaken;
 
@@ -315,6 +316,10 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         return new SharedState((long)result[0], (long)result[1]);
     }
 
+    // How many reads of the shared state have been followed (tests wait on it before moving a fake clock on, so that a
+    // read still in flight is not timed out by the jump).
+    internal int ChecksCompleted => Volatile.Read(ref _checksCompleted);
+
     // Reads the shared state and follows it. Without an answer the break ends here, as a local one would.
     private async Task CheckAsync()
     {
@@ -332,6 +337,7 @@ public sealed class SharedCircuitBreaker : IAsyncDisposable, IDisposable
         }
 
         await ApplyAsync(state).ConfigureAwait(false);
+        Interlocked.Increment(ref _checksCompleted);
     }
 
     private void OnMessage(RedisValue value)

@@ -29,6 +29,7 @@ public sealed class ConsumerAppTests(ConsumerAppFixture app, RedisFixture redis,
             ["Postgres"] = await postgres.Server.CreateDatabaseAsync("outbox"),
             ["Kafka"] = kafka.Cluster.BootstrapServers,
             ["Topic"] = kafka.CreateTopic(partitions: 1, prefix: "orders"),
+            ["DeadLetterTopic"] = kafka.CreateTopic(partitions: 1, prefix: "orders-dead"),
             ["Logging__LogLevel__Default"] = "Warning",
         };
         var shards = await postgres.Server.CreateDatabasesAsync(2);

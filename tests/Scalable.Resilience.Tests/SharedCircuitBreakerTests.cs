@@ -127,7 +127,11 @@ public sealed class SharedCircuitBreakerTests(RedisFixture redis) : IClassFixtur
         await Eventually.TrueAsync(() => Rejects(pipelineB), Bound, "B to see the break");
 
         // The break ends: A lets one probe through, the others keep rejecting while it runs and after it fails.
+        // B's timer reads the shared state; the test waits for that read to finish before it moves the clock again, so
+        // the next jump does not time out a Redis read still in flight (which ends a break, as Redis down would).
+        var checks = b.ChecksCompleted;
         clock.Advance(TimeSpan.FromSeconds(35));
+        await Eventually.TrueAsync(() => b.ChecksCompleted > checks, Bound, "B to read the shared state when its timer fired");
         Assert.True(await Rejects(pipelineB), "B closed on its own timer while the opener had not probed yet");
         var probeRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var probeEnds = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

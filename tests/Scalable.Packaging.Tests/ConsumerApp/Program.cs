@@ -2,8 +2,8 @@
 // StackExchange.Redis and Confluent.Kafka, calls every public member of ours that takes a type of those clients
 // against real servers, and prints one line per member: "ok <member>: what it showed" or "FAIL <member>: why".
 // Exit code 0 when every line is ok. Settings come from environment variables: Redis (a StackExchange.Redis
-// configuration string), Postgres (an Npgsql connection string), Kafka (bootstrap servers), Topic (an existing
-// topic with one partition) and Sharding__Shards__<n>__Name / __ConnectionString.
+// configuration string), Postgres (an Npgsql connection string), Kafka (bootstrap servers), Topic and DeadLetterTopic
+// (existing topics with one partition) and Sharding__Shards__<n>__Name / __ConnectionString.
 using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Confluent.Kafka;
@@ -40,6 +40,15 @@ builder.Services.AddScalableMessaging(o =>
     o.ConnectionString = Required("Postgres");
     o.Producer.BootstrapServers = Required("Kafka");
     o.PollingInterval = TimeSpan.FromMilliseconds(200);
+}).AddKafkaConsumer<OrderHandler>("consumer-app", o =>
+{
+    o.Consumer = new ConsumerConfig { BootstrapServers = Required("Kafka"), GroupId = $"consumer-app-loop-{run}", AutoOffsetReset = AutoOffsetReset.Earliest };
+    o.Topics = [Required("Topic")];
+    o.ConnectionString = Required("Postgres");
+    o.MaxAttempts = 1;
+    o.DeadLetterTarget = ConsumerDeadLetterTarget.Topic;
+    o.DeadLetterTopic = Required("DeadLetterTopic");
+    o.DeadLetterProducer = new ProducerConfig { BootstrapServers = Required("Kafka") };
 });
 builder.Services.AddScalableSharding(configuration.GetSection("Sharding"));
 
@@ -149,6 +158,45 @@ await Check("Inbox.TryGetMessageId", async () =>
     Expect(!await inbox.TryRecordAsync(tx, "billing", messageId), "the inbox recorded the same message twice");
     await tx.CommitAsync();
     return "read the message id from the Kafka headers; the inbox records it once";
+});
+
+// Scalable.Messaging's consumer loop: reads the relay's messages with this app's Confluent.Kafka, through the inbox.
+await Check("KafkaConsumerOptions.Consumer", async () =>
+{
+    var handled = await OrderHandler.Handled.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    Expect(handled.Key == messageKey, $"the loop handled key {handled.Key}, expected {messageKey}");
+    return $"the hosted consumer loop handled the relay's message at {handled.Topic}/{handled.Partition}@{handled.Offset}";
+});
+await Check("ConsumedMessage.Headers", async () =>
+{
+    var handled = await OrderHandler.Handled.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    Expect(Inbox.TryGetMessageId(handled.Headers, out var messageId) && messageId == enqueued, $"the handler's headers carry no message id {enqueued}");
+    return "the handler read the outbox message id from the consumed message's Kafka headers";
+});
+await Check("KafkaConsumerOptions.DeadLetterProducer", async () =>
+{
+    var poisonKey = $"{OrderHandler.PoisonPrefix}{run}";
+    var outbox = host.Services.GetRequiredService<Outbox>();
+    await using (var connection = new NpgsqlConnection(Required("Postgres")))
+    {
+        await connection.OpenAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await outbox.EnqueueAsync(tx, OutboxMessage.FromJson(Required("Topic"), poisonKey, new OrderPlaced(-1)));
+        await tx.CommitAsync();
+    }
+
+    using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig { BootstrapServers = Required("Kafka"), GroupId = $"consumer-app-dead-{run}" }).Build();
+    consumer.Assign(new TopicPartitionOffset(Required("DeadLetterTopic"), 0, Offset.Beginning));
+    var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+    while (DateTime.UtcNow < deadline)
+    {
+        if (consumer.Consume(TimeSpan.FromSeconds(1)) is { Message.Key: var key } result && key == poisonKey)
+        {
+            return $"the poison message went to the dead-letter topic at {result.TopicPartitionOffset} through the dead-letter producer";
+        }
+    }
+
+    throw new InvalidOperationException("the poison message did not reach the dead-letter topic within 60 seconds");
 });
 
 // Scalable.Sharding: a key goes to one shard; a scatter-gather query reaches every shard.
@@ -280,3 +328,23 @@ static void Expect(bool condition, string failure)
 internal sealed record Product(int Id, string Name);
 
 internal sealed record OrderPlaced(int OrderId);
+
+// The consumer loop's handler: remembers the first order it handled and fails on poison keys (one attempt, then the
+// dead-letter topic).
+internal sealed class OrderHandler : IKafkaMessageHandler
+{
+    public const string PoisonPrefix = "poison-";
+
+    public static TaskCompletionSource<ConsumedMessage> Handled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task HandleAsync(ConsumedMessage message, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (message.Key?.StartsWith(PoisonPrefix, StringComparison.Ordinal) == true)
+        {
+            throw new InvalidOperationException("a poison message");
+        }
+
+        Handled.TrySetResult(message);
+        return Task.CompletedTask;
+    }
+}

@@ -112,7 +112,7 @@ public sealed class ReshardingMover
                     moved += rows;
                     batches++;
                     routes[(source.Name, group.Key.Name)] = routes.GetValueOrDefault((source.Name, group.Key.Name)) + rows;
-                    ShardingTelemetry.RowsMoved.Add(rows, new TagList { { "scalable.sharding.source", source.Name }, { "scalable.sharding.target", group.Key.Name } });
+                    _database.Metrics.RowsMoved.Add(rows, new TagList { { "scalable.sharding.source", source.Name }, { "scalable.sharding.target", group.Key.Name } });
                     Log.BatchMoved(_logger, table.Name, rows, source.Name, group.Key.Name);
                     progress?.Report(new ReshardingBatch(table.Name, source.Name, group.Key.Name, rows));
                 }

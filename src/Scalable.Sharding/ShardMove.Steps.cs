@@ -52,7 +52,7 @@ public sealed partial class ShardMove
 
             await MoveStore.SaveRangeAsync(coordination, MoveId, source.Name, table.Name, after is null ? null : KeyColumn.Format(after), true, false, cancellationToken).ConfigureAwait(false);
             _rangesDone++;
-            ShardingTelemetry.MoveRangesDone.Add(1);
+            _database.Metrics.MoveRangesDone.Add(1);
             var elapsed = _timeProvider.GetElapsedTime(_started).TotalSeconds;
             var rate = elapsed > 0 ? Interlocked.Read(ref _copiedThisRun) / elapsed : 0;
             var scanned = Interlocked.Read(ref _rowsScanned);
@@ -88,8 +88,8 @@ public sealed partial class ShardMove
             _rowsVerified += expected.Rows;
             Interlocked.Add(ref _copiedThisRun, expected.Rows);
             var route = new TagList { { "scalable.sharding.source", source.Name }, { "scalable.sharding.target", target.Name } };
-            ShardingTelemetry.MoveRowsCopied.Add(expected.Rows, route);
-            ShardingTelemetry.MoveRowsVerified.Add(expected.Rows, route);
+            _database.Metrics.MoveRowsCopied.Add(expected.Rows, route);
+            _database.Metrics.MoveRowsVerified.Add(expected.Rows, route);
             await MoveStore.AddRowsAsync(coordination, MoveId, expected.Rows, expected.Rows, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -186,7 +186,7 @@ public sealed partial class ShardMove
 
                     await SetPhaseAsync(coordination, ShardMovePhase.Switched, cancellationToken).ConfigureAwait(false);
                     var fence = _timeProvider.GetElapsedTime(started);
-                    ShardingTelemetry.MoveFence.Record(fence.TotalSeconds);
+                    _database.Metrics.MoveFence.Record(fence.TotalSeconds);
                     Log.MoveSwitched(_logger, MoveId, fence.TotalMilliseconds);
                     return fence;
                 }

@@ -11,8 +11,28 @@ public sealed partial class ShardedDatabase
     private readonly object _replicaGate = new();
     private ReplicaRouter? _replicaRouter;
 
-    /// <summary>Gets or sets the meter factory for the replica instruments (set by <c>AddScalableSharding</c>); without one the package's shared meter is used.</summary>
+    private ShardingMetrics? _metrics;
+
+    /// <summary>Gets or sets the meter factory for the package's instruments (set by <c>AddScalableSharding</c>); without one the database owns its meter.</summary>
     internal IMeterFactory? MeterFactory { get; init; }
+
+    /// <summary>Gets the package's instruments, on the container's meter when there is a factory.</summary>
+    internal ShardingMetrics Metrics
+    {
+        get
+        {
+            if (Volatile.Read(ref _metrics) is { } metrics)
+            {
+                return metrics;
+            }
+
+            lock (_replicaGate)
+            {
+                // The meter is made once, at first use, after the init-only MeterFactory is set.
+                return _metrics ??= new ShardingMetrics(MeterFactory?.Create(ShardingTelemetry.Name) ?? new Meter(ShardingTelemetry.Name));
+            }
+        }
+    }
 
     private ReplicaRouter Replicas
     {
@@ -27,7 +47,7 @@ public sealed partial class ShardedDatabase
             {
                 if (_replicaRouter is null)
                 {
-                    var telemetry = new ReplicaTelemetry(MeterFactory?.Create(ShardingTelemetry.Name) ?? ShardingTelemetry.Meter);
+                    var telemetry = new ReplicaTelemetry(Metrics.Meter);
                     ReplicaReadOptions Options() => Volatile.Read(ref _settings).ReplicaReads;
                     var monitor = new ReplicaLagMonitor(_dataSources, () => _map.Current, Options, _timeProvider, _logger, telemetry);
                     Volatile.Write(ref _replicaRouter, new ReplicaRouter(_dataSources, monitor, Options, _timeProvider, _logger, telemetry));

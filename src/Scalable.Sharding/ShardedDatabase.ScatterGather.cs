@@ -38,13 +38,13 @@ public sealed partial class ShardedDatabase
             catch (Exception ex) when (!token.IsCancellationRequested)
             {
                 Log.ScatterGatherShardFailed(_logger, shard.Name, ex);
-                ShardingTelemetry.ScatterGatherFailures.Add(1, new KeyValuePair<string, object?>("db.shard", shard.Name));
+                Metrics.ScatterGatherFailures.Add(1, new KeyValuePair<string, object?>("db.shard", shard.Name));
                 failures.Add((index, new ShardFailure(shard.Name, ex)));
             }
         }).ConfigureAwait(false);
 
         var elapsed = _timeProvider.GetElapsedTime(started);
-        ShardingTelemetry.ScatterGatherDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("scalable.sharding.complete", failures.IsEmpty));
+        Metrics.ScatterGatherDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("scalable.sharding.complete", failures.IsEmpty));
         activity?.SetTag("scalable.sharding.failed_shards", failures.Count);
         return new ScatterGatherResult<T>(
             results.Where(r => r is not null).Select(r => r!).ToList(),

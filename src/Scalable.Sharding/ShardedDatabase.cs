@@ -108,6 +108,7 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     {
         _settingsWatch?.Dispose();
         _replicaRouter?.Dispose();
+        DisposeOwnMeter();
         return _dataSources.DisposeAsync();
     }
 
@@ -116,9 +117,19 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     {
         _settingsWatch?.Dispose();
         _replicaRouter?.Dispose();
+        DisposeOwnMeter();
         _dataSources.Dispose();
     }
 
-    private static void Count(ShardDefinition shard, string access) =>
-        ShardingTelemetry.Operations.Add(1, new TagList { { "db.shard", shard.Name }, { "scalable.sharding.access", access } });
+    // A meter from the factory belongs to the container, which disposes it; one the database made is its own.
+    private void DisposeOwnMeter()
+    {
+        if (MeterFactory is null)
+        {
+            Volatile.Read(ref _metrics)?.Meter.Dispose();
+        }
+    }
+
+    private void Count(ShardDefinition shard, string access) =>
+        Metrics.Operations.Add(1, new TagList { { "db.shard", shard.Name }, { "scalable.sharding.access", access } });
 }

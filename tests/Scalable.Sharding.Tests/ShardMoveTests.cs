@@ -267,7 +267,7 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         Assert.Equal(new ShardMove(database, one, two, [ReshardingScenario.Table]).MoveId, new ShardMove(database, one, two, [ReshardingScenario.Table]).MoveId);
     }
 
-    private static async Task AssertEveryAcknowledgedWriteOnceOnItsOwnerAsync(IReadOnlyList<string> databases, ShardTopology to, IReadOnlyDictionary<string, long> expected)
+    internal static async Task AssertEveryAcknowledgedWriteOnceOnItsOwnerAsync(IReadOnlyList<string> databases, ShardTopology to, IReadOnlyDictionary<string, long> expected)
     {
         var found = new Dictionary<string, (string Shard, long Score)>(StringComparer.Ordinal);
         for (var i = 0; i < databases.Count; i++)
@@ -316,7 +316,7 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
     }
 
     /// <summary>Reports on the caller's thread, in order, unlike <see cref="Progress{T}"/>.</summary>
-    private sealed class Synchronous(Action<ShardMoveProgress> report) : IProgress<ShardMoveProgress>
+    internal sealed class Synchronous(Action<ShardMoveProgress> report) : IProgress<ShardMoveProgress>
     {
         public void Report(ShardMoveProgress value) => report(value);
     }

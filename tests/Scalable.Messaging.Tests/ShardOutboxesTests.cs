@@ -2,6 +2,8 @@ using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Scalable.Messaging.Tests.Support;
@@ -22,19 +24,13 @@ public sealed class ShardOutboxesTests(MessagingFixture servers) : IClassFixture
         var topic = servers.CreateTopic();
         using var relays = new MetricCollector<long>(null, "Scalable.Messaging", "scalable.messaging.outbox.relays");
         var map = new ReloadableShardMap(a, b);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddSingleton<IConfigureOptions<ScalableShardingOptions>>(map);
-        builder.Services.AddSingleton<IOptionsChangeTokenSource<ScalableShardingOptions>>(map);
-        builder.Services.AddScalableMessaging().AddShardOutboxes<ScalableShardingOptions>(
-            sharding => sharding.Shards.Select(s => KeyValuePair.Create(s.Name, s.ConnectionString)),
-            (shard, o) =>
-            {
-                o.Producer = new ProducerConfig { BootstrapServers = servers.Kafka.BootstrapServers, LingerMs = 2 };
-                o.PollingInterval = TimeSpan.FromMilliseconds(200);
-                o.BatchSize = 20;
-                o.RelayCount = 2;
-            });
-        using var host = builder.Build();
+        using var host = BuildHost(map, (shard, o) =>
+        {
+            o.Producer = new ProducerConfig { BootstrapServers = servers.Kafka.BootstrapServers, LingerMs = 2 };
+            o.PollingInterval = TimeSpan.FromMilliseconds(200);
+            o.BatchSize = 20;
+            o.RelayCount = 2;
+        });
         await host.StartAsync();
         var outboxes = host.Services.GetRequiredService<IOutboxProvider>();
         Assert.Equal([a.Item1, b.Item1], outboxes.Names.Order());
@@ -53,9 +49,9 @@ public sealed class ShardOutboxesTests(MessagingFixture servers) : IClassFixture
         await Eventually.TrueAsync(() => RunningRelays(relays, c.Item1) == 2, because: "two relays of the added shard");
 
         // B leaves while its relays work through a backlog (slow brokers keep a batch in flight): they stop and nothing goes twice.
+        SetBrokerRoundTrip(TimeSpan.FromMilliseconds(200));
         var fromB = await EnqueueAsync(outboxes.GetOutbox(b.Item1), b.Item2, "b", 1000);
         await using var bDatabase = NpgsqlDataSource.Create(b.Item2);
-        SetBrokerRoundTrip(TimeSpan.FromMilliseconds(100));
         await Eventually.TrueAsync(async () => await TestOutbox.ScalarAsync<long>(bDatabase, "SELECT count(*) FROM scalable.outbox_messages") < 1000, because: "the removed shard's relays to start on its backlog");
         map.Reload(a, c);
         await Eventually.TrueAsync(() => !outboxes.Names.Contains(b.Item1) && RunningRelays(relays, b.Item1) == 0, TimeSpan.FromSeconds(60), "the removed shard's relays to stop");
@@ -82,6 +78,48 @@ public sealed class ShardOutboxesTests(MessagingFixture servers) : IClassFixture
             await transaction.CommitAsync();
             return ids;
         }
+    }
+
+    [Fact]
+    public async Task An_invalid_shard_fails_the_start_and_after_a_reload_is_logged_while_the_other_shards_go_on()
+    {
+        var databases = await servers.Postgres.CreateDatabasesAsync(2, "follow_invalid");
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var (good, added, bad) = (($"good-{suffix}", databases[0]), ($"added-{suffix}", databases[1]), ($"bad-{suffix}", databases[1]));
+        Action<string, ScalableMessagingOptions> configure = (shard, o) =>
+        {
+            o.Producer = new ProducerConfig { BootstrapServers = servers.Kafka.BootstrapServers };
+            o.BatchSize = shard.StartsWith("bad-", StringComparison.Ordinal) ? 0 : 20;
+        };
+
+        using (var failing = BuildHost(new ReloadableShardMap(good, bad), configure))
+        {
+            var error = await Assert.ThrowsAsync<OptionsValidationException>(() => failing.StartAsync());
+            Assert.Contains("BatchSize", error.Message, StringComparison.Ordinal);
+            Assert.Empty(failing.Services.GetRequiredService<IOutboxProvider>().Names);
+        }
+
+        var map = new ReloadableShardMap(good);
+        using var host = BuildHost(map, configure);
+        await host.StartAsync();
+        var outboxes = host.Services.GetRequiredService<IOutboxProvider>();
+        map.Reload(good, bad, added);
+        await Eventually.TrueAsync(() => outboxes.Names.Contains(added.Item1), because: "the valid added shard's outbox");
+        await Eventually.TrueAsync(() => host.Services.GetFakeLogCollector().GetSnapshot().Any(r => r.Id.Id == 5016 && r.Message.Contains(bad.Item1, StringComparison.Ordinal)), because: "the rejected shard's log");
+        Assert.Equal([added.Item1, good.Item1], outboxes.Names.Order());
+        await host.StopAsync();
+    }
+
+    private static IHost BuildHost(ReloadableShardMap map, Action<string, ScalableMessagingOptions> configure)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.AddFakeLogging();
+        builder.Services.AddSingleton<IConfigureOptions<ScalableShardingOptions>>(map);
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<ScalableShardingOptions>>(map);
+        builder.Services.AddScalableMessaging().AddShardOutboxes<ScalableShardingOptions>(
+            sharding => sharding.Shards.Select(s => KeyValuePair.Create(s.Name, s.ConnectionString)),
+            configure);
+        return builder.Build();
     }
 
     private static long RunningRelays(MetricCollector<long> relays, string outbox)

@@ -34,22 +34,23 @@ internal sealed class OutboxProvider(IEnumerable<OutboxRegistration> registratio
         return _outboxes.GetOrAdd(name, n => new Lazy<Outbox>(() => new Outbox(n, options.Get(n), TimeProvider, ConfigureDataSource))).Value;
     }
 
-    // Creates and publishes the outbox of a shard that joined the shard map.
-    public Outbox Attach(string name, ScalableMessagingOptions outboxOptions)
+    // Creates the outbox of a shard that joined the shard map; Attach publishes it once its schema step ran.
+    public Outbox Create(string name, ScalableMessagingOptions outboxOptions)
     {
-        if (_names.Contains(name))
+        if (_names.Contains(name) || _attached.ContainsKey(name))
         {
-            throw new InvalidOperationException($"The shard '{name}' has the name of an outbox registered with AddOutbox; give one of them another name.");
+            throw new InvalidOperationException($"An outbox named '{name}' exists already (registered with AddOutbox, or a shard map followed twice); give one of them another name.");
         }
 
-        var outbox = new Outbox(name, outboxOptions, TimeProvider, ConfigureDataSource);
-        if (!_attached.TryAdd(name, outbox))
-        {
-            outbox.Dispose();
-            throw new InvalidOperationException($"An outbox for the shard '{name}' is already running; follow each shard map once.");
-        }
+        return new Outbox(name, outboxOptions, TimeProvider, ConfigureDataSource);
+    }
 
-        return outbox;
+    public void Attach(Outbox outbox)
+    {
+        if (!_attached.TryAdd(outbox.Name, outbox))
+        {
+            throw new InvalidOperationException($"An outbox named '{outbox.Name}' exists already (a shard map followed twice); give one of them another name.");
+        }
     }
 
     // Withdraws the outbox of a shard that left the shard map; the caller disposes it once its relay stopped.

@@ -16,7 +16,7 @@ internal sealed class ShardOutboxes(ShardMapSource map, ShardOutboxOptions optio
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // Subscribe first: a reload during start waits for the gate and then sees the newest map.
-        _subscription = null; // FAILING-FIRST
+        _subscription = map.Subscribe(() => _ = Task.Run(FollowAsync));
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -24,6 +24,14 @@ internal sealed class ShardOutboxes(ShardMapSource map, ShardOutboxOptions optio
             {
                 await StartShardAsync(shard, connectionString, cancellationToken).ConfigureAwait(false);
             }
+        }
+        catch
+        {
+            // The host does not stop a service whose start failed: stop the shards started so far, so no relay outlives the host.
+            _subscription?.Dispose();
+            _stopped = true;
+            await Task.WhenAll(_running.Keys.ToList().Select(shard => StopShardAsync(shard, CancellationToken.None))).ConfigureAwait(false);
+            throw;
         }
         finally
         {
@@ -83,18 +91,20 @@ internal sealed class ShardOutboxes(ShardMapSource map, ShardOutboxOptions optio
         }
     }
 
+    // An added shard's outbox is published once its schema step ran (or, when the database is down, its first attempt failed).
     private async Task StartShardAsync(string shard, string connectionString, CancellationToken cancellationToken)
     {
-        var outbox = provider.Attach(shard, options.Create(shard, connectionString));
+        var outbox = provider.Create(shard, options.Create(shard, connectionString));
         var host = new OutboxRelayHost(outbox, timeProvider, logger);
         try
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            provider.Attach(outbox);
         }
         catch
         {
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             host.Dispose();
-            provider.Detach(shard);
             await outbox.DisposeAsync().ConfigureAwait(false);
             throw;
         }

@@ -28,9 +28,7 @@ internal sealed class ShardOutboxes(ShardMapSource map, ShardOutboxOptions optio
         catch
         {
             // The host does not stop a service whose start failed: stop the shards started so far, so no relay outlives the host.
-            _subscription?.Dispose();
-            _stopped = true;
-            await Task.WhenAll(_running.Keys.ToList().Select(shard => StopShardAsync(shard, CancellationToken.None))).ConfigureAwait(false);
+            await StopAllAsync(CancellationToken.None).ConfigureAwait(false);
             throw;
         }
         finally
@@ -42,17 +40,23 @@ internal sealed class ShardOutboxes(ShardMapSource map, ShardOutboxOptions optio
     // The host's shutdown token abandons the batches still in flight when it runs out, as for outboxes added with AddOutbox.
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _subscription?.Dispose();
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            _stopped = true;
-            await Task.WhenAll(_running.Keys.ToList().Select(shard => StopShardAsync(shard, cancellationToken))).ConfigureAwait(false);
+            await StopAllAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    // Called holding the gate; each StopShardAsync takes its shard out of _running before its first await, so they run side by side safely.
+    private Task StopAllAsync(CancellationToken cancellationToken)
+    {
+        _subscription?.Dispose();
+        _stopped = true;
+        return Task.WhenAll(_running.Keys.ToList().Select(shard => StopShardAsync(shard, cancellationToken)));
     }
 
     // Runs on a reload, outside the options monitor's callback; reloads are applied one after the other, each against the newest map.

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Scalable.Messaging.Internal;
 
@@ -39,6 +40,26 @@ public sealed class ScalableMessagingBuilder
         return this;
     }
 
+    /// <summary>Registers one outbox and relay per shard of a reloadable shard map and follows its reloads: an added shard gets its outbox and relay, a removed shard's relays finish their batches and stop.</summary>
+    /// <typeparam name="TShardMap">The options type that holds the shard map (for example Scalable.Sharding's <c>ScalableShardingOptions</c>); its default (unnamed) options are followed through <see cref="IOptionsMonitor{TOptions}"/>.</typeparam>
+    /// <param name="shards">Reads the shards from the options, as pairs of shard name (the outbox name) and connection string.</param>
+    /// <param name="configure">Sets the other options of a shard's outbox, given the shard name (the connection string is already set).</param>
+    /// <returns>This builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shards"/> or <paramref name="configure"/> is null.</exception>
+    public ScalableMessagingBuilder AddShardOutboxes<TShardMap>(Func<TShardMap, IEnumerable<KeyValuePair<string, string>>> shards, Action<string, ScalableMessagingOptions> configure)
+        where TShardMap : class
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.AddSingleton<IHostedService>(sp => new ShardOutboxes(
+            ShardMapSource.From(sp.GetRequiredService<IOptionsMonitor<TShardMap>>(), shards),
+            new ShardOutboxOptions(configure, sp.GetServices<IValidateOptions<ScalableMessagingOptions>>()),
+            (OutboxProvider)sp.GetRequiredService<IOutboxProvider>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetService<ILoggerFactory>()?.CreateLogger("Scalable.Messaging.Outbox") ?? NullLogger.Instance));
+        return this;
+    }
+
     /// <summary>Configures each data source the package builds from a connection string (type mappings, password providers, logging) before it is built.</summary>
     /// <param name="configure">Called with the outbox name and the data source builder.</param>
     /// <returns>This builder, for chaining.</returns>
@@ -54,7 +75,7 @@ public sealed class ScalableMessagingBuilder
     {
         Services.AddOptions();
         Services.TryAddSingleton<IOutboxProvider, OutboxProvider>();
-        Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<ScalableMessagingOptions>, ScalableMessagingOptionsValidator>());
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScalableMessagingOptions>, ScalableMessagingOptionsValidator>());
         return this;
     }
 }

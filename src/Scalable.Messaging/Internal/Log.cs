@@ -43,4 +43,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "The database session of a relay of outbox '{Outbox}' ended while {Count} messages waited for Kafka; the relay stops producing them (another relay owns their buckets now) and reconnects.")]
     public static partial void RelayFenced(ILogger logger, string outbox, int count, Exception exception);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Information, Message = "The shard '{Shard}' joined the shard map: its outbox and {RelayCount} relays started.")]
+    public static partial void ShardOutboxStarted(ILogger logger, string shard, int relayCount);
+
+    [LoggerMessage(EventId = 5015, Level = LogLevel.Information, Message = "The shard '{Shard}' left the shard map (or changed its connection string): its relays finished their batches and stopped.")]
+    public static partial void ShardOutboxStopped(ILogger logger, string shard);
+
+    [LoggerMessage(EventId = 5016, Level = LogLevel.Error, Message = "The outbox of shard '{Shard}' could not be started after a shard map reload; the other shards go on.")]
+    public static partial void ShardOutboxRejected(ILogger logger, string shard, Exception exception);
 }

@@ -34,6 +34,7 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
     public async Task RunAsync(CancellationToken stopping, CancellationToken abort)
     {
         Log.RelayStarted(logger, index, outbox.Name);
+        OutboxTelemetry.Relays.Add(1, OutboxTelemetry.Tag(outbox.Name));
         using var publisher = new KafkaPublisher(outbox.Name, _options, logger);
         NpgsqlConnection? connection = null;
         var failures = 0;
@@ -93,6 +94,7 @@ internal sealed class OutboxRelay(Outbox outbox, WakeSignal wake, TimeProvider t
         finally
         {
             await DropAsync(connection).ConfigureAwait(false);
+            OutboxTelemetry.Relays.Add(-1, OutboxTelemetry.Tag(outbox.Name));
             Log.RelayStopped(logger, index, outbox.Name);
         }
     }

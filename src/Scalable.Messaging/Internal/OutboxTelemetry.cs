@@ -17,6 +17,7 @@ internal static class OutboxTelemetry
     public static readonly Counter<long> Published = Meter.CreateCounter<long>("scalable.messaging.outbox.published", "{message}", "Messages acknowledged by Kafka and removed from the outbox.");
     public static readonly Counter<long> Retried = Meter.CreateCounter<long>("scalable.messaging.outbox.retried", "{message}", "Publish attempts that failed and were scheduled again.");
     public static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("scalable.messaging.outbox.dead_lettered", "{message}", "Messages moved to the dead-letter table.");
+    public static readonly UpDownCounter<long> Relays = Meter.CreateUpDownCounter<long>("scalable.messaging.outbox.relays", "{relay}", "Relay loops running in this process (a shard added to or removed from a followed shard map moves it).");
     public static readonly Histogram<double> CommitToAck = Meter.CreateHistogram<double>("scalable.messaging.outbox.commit_to_ack.duration", "s", "Time from enqueue to the Kafka acknowledgement.");
 
     private static readonly ConcurrentDictionary<string, OutboxBacklog> Backlogs = new();

@@ -56,8 +56,23 @@ internal static partial class RollChecks
         return total;
     }
 
+    // Waits until the consumer recorded a 'created' event for every user, then checks that none was recorded twice.
+    public static async Task AssertEachCreatedOnceAsync(IServiceProvider services, IReadOnlyCollection<Guid> users)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var events = await CreatedEventsAsync(services, users);
+        while (events.Count < users.Count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"After 90 s the consumer had recorded {events.Count} of {users.Count} acknowledged creates.");
+            await Task.Delay(250);
+            events = await CreatedEventsAsync(services, users);
+        }
+
+        Assert.All(events, e => Assert.Equal(1, e.Value));
+    }
+
     // For each user, how many 'created' events the consumer recorded (users without any are left out).
-    public static async Task<Dictionary<Guid, long>> CreatedEventsAsync(IServiceProvider services, IReadOnlyCollection<Guid> users)
+    private static async Task<Dictionary<Guid, long>> CreatedEventsAsync(IServiceProvider services, IReadOnlyCollection<Guid> users)
     {
         var database = services.GetRequiredService<ShardedDatabase>();
         var counts = new Dictionary<Guid, long>();

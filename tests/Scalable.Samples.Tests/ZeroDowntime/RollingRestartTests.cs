@@ -97,12 +97,7 @@ public sealed class RollingRestartTests(SampleCluster cluster, ITestOutputHelper
 
             // No event lost or doubled: each acknowledged create is recorded once by the consumer (instance A, which stays up;
             // redeliveries of a message the relays published twice while stopping are skipped by its inbox).
-            Dictionary<Guid, long> events = [];
-            await Eventually.TrueAsync(
-                async () => (events = await RollChecks.CreatedEventsAsync(cluster.B.Services, created)).Count == created.Count,
-                TimeSpan.FromSeconds(90),
-                "a 'created' event recorded for each acknowledged create");
-            Assert.All(events, e => Assert.Equal(1, e.Value));
+            await RollChecks.AssertEachCreatedOnceAsync(cluster.B.Services, created);
             output.WriteLine($"{created.Count} acknowledged creates, each recorded once by the consumer.");
         }
         finally

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Scalable.Messaging;
 using Scalable.Samples.UsersApi;
+using Scalable.TestSupport;
 using Xunit.Abstractions;
 
 namespace Scalable.Samples.Tests.ZeroDowntime;
@@ -53,9 +55,28 @@ public sealed class ShutdownTimeoutTests(SampleCluster cluster, ITestOutputHelpe
         }
 
         await instance.DisposeAsync();
+        await BackplaneWorksAgainAsync();
 
         // Once the servers answer again the other instances publish what was left and the consumer (instance A) records
         // each event once: a batch abandoned at the timeout is published again, and the inbox skips what arrives twice.
         await RollChecks.AssertEachCreatedOnceAsync(cluster.B.Services, created);
+    }
+
+    // The shared instances reconnect to Redis after the freeze; the collection's next tests rely on their backplane, so
+    // wait until an update on A evicts B's in-memory copy again.
+    private async Task BackplaneWorksAgainAsync()
+    {
+        using var a = cluster.A.CreateClient();
+        using var b = cluster.B.CreateClient();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var user = await a.CreateUserAsync("After freeze", "after.freeze@example.com");
+                await b.GetAsync($"/users/{user.Id}");
+                await a.PutAsJsonAsync($"/users/{user.Id}", new UserInput("After freeze 2", "after.freeze@example.com"));
+                return (await b.GetFromJsonAsync<User>($"/users/{user.Id}"))!.Name == "After freeze 2";
+            },
+            TimeSpan.FromSeconds(60),
+            "the backplane between the shared instances to work again after Redis was frozen");
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Scalable.Samples.UsersApi;
 using Scalable.TestSupport;
 
@@ -22,6 +23,9 @@ public sealed class SampleCluster : IAsyncLifetime
 
     /// <summary>Gets the Kafka bootstrap servers.</summary>
     public string Kafka => _kafka!.BootstrapServers;
+
+    /// <summary>Gets the Kafka mock cluster, for its fault hooks (one broker, id 1).</summary>
+    public KafkaMockCluster KafkaCluster => _kafka!;
 
     /// <summary>Gets the first instance, which runs the events consumer.</summary>
     public SampleInstance A { get; private set; } = null!;
@@ -47,7 +51,13 @@ public sealed class SampleCluster : IAsyncLifetime
     /// <summary>Starts another instance of the sample on the shared servers.</summary>
     /// <param name="settings">Extra configuration settings.</param>
     /// <returns>The instance.</returns>
-    public SampleInstance CreateInstance(params (string Key, string Value)[] settings)
+    public SampleInstance CreateInstance(params (string Key, string Value)[] settings) => CreateInstance(null, settings);
+
+    /// <summary>Starts another instance of the sample on the shared servers, with changes to its services.</summary>
+    /// <param name="configureServices">Changes to the instance's services, applied after the sample's own.</param>
+    /// <param name="settings">Extra configuration settings.</param>
+    /// <returns>The instance.</returns>
+    public SampleInstance CreateInstance(Action<IServiceCollection>? configureServices, params (string Key, string Value)[] settings)
     {
         var all = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
@@ -66,7 +76,7 @@ public sealed class SampleCluster : IAsyncLifetime
             all[key] = value;
         }
 
-        var instance = new SampleInstance(all);
+        var instance = new SampleInstance(all, configureServices);
         _instances.Add(instance);
         return instance;
     }

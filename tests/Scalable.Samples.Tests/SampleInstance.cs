@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Testing;
 namespace Scalable.Samples.Tests;
 
 /// <summary>One instance of the sample, in process, pointed at the servers of a <see cref="SampleCluster"/>.</summary>
-public sealed class SampleInstance(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+public sealed class SampleInstance(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null) : WebApplicationFactory<Program>
 {
     /// <summary>Gets the instance's log records (warnings and above).</summary>
     public FakeLogCollector Logs { get; } = new();
@@ -21,6 +21,10 @@ public sealed class SampleInstance(IReadOnlyDictionary<string, string?> settings
 
         builder
             .UseSetting("Logging:LogLevel:Default", "Warning")
-            .ConfigureServices(services => services.AddSingleton<ILoggerProvider>(new FakeLoggerProvider(Logs)));
+            .ConfigureServices(services =>
+            {
+                services.AddSingleton<ILoggerProvider>(new FakeLoggerProvider(Logs));
+                configureServices?.Invoke(services);
+            });
     }
 }

@@ -89,14 +89,22 @@ internal sealed class SampleProcess : IAsyncDisposable
     // SIGTERM, as Kubernetes and systemd stop a process, then waits for it to exit.
     public async Task StopAsync()
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process!.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-            Assert.Equal(0, kill.ExitCode);
-        }
+        await TerminateAsync();
+        await WaitForExitAsync();
+    }
 
+    // Sends SIGTERM and returns at once: the process drains, then exits.
+    public async Task TerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process!.Id.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    public async Task WaitForExitAsync()
+    {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await _process.WaitForExitAsync(timeout.Token);
+        await _process!.WaitForExitAsync(timeout.Token);
     }
 
     // SIGKILL: the process is gone at once, with whatever it had in flight.

@@ -27,11 +27,12 @@ public sealed class FencingTests(PostgresFixture postgres) : IClassFixture<Postg
         await Eventually.TrueAsync(async () =>
         {
             holder = await TestOutbox.ScalarAsync<int>(outbox.DataSource, """
-                SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
-                AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1
+                SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.locktype = 'advisory' AND l.granted AND a.state = 'idle in transaction'
+                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1
                 """);
             return holder != 0;
-        }, because: "a relay to hold the buckets of the waiting batch");
+        }, because: "a relay to hold the buckets of a batch waiting for Kafka (its transaction open, not backing off between batches)");
         await TestOutbox.ScalarAsync<bool>(outbox.DataSource, $"SELECT pg_terminate_backend({holder})");
 
         await Eventually.TrueAsync(() => logger.Collector.GetSnapshot().Any(r => r.Id.Id == 5013), because: "the relay to notice that its session ended");

@@ -64,7 +64,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
             Port = port,
             Username = ServiceUser,
             Database = "postgres",
-            Timeout = 5,
+            Timeout = 15, // a busy 2-core machine can take seconds to accept a connection to a freshly (re)started server
             CommandTimeout = 30,
         };
         var server = new PostgresServer(admin, folder);

@@ -57,7 +57,11 @@ public sealed class RollingRestartTests(SampleCluster cluster, ITestOutputHelper
                     var uncached = await RollChecks.InsertUncachedUserAsync(cluster.B.Services);
                     var runsBefore = await RollChecks.FactoryRunsAsync(processes);
                     burst.AddRange(await Task.WhenAll(Enumerable.Range(0, 30).Select(i => ReadAsync(processes[i % Instances], uncached))));
-                    loaderRuns = await RollChecks.FactoryRunsAsync(processes) - runsBefore;
+                    // The Prometheus exporter caches a scrape for 300 ms: ask until the run shows (it must, a read missed).
+                    await Eventually.TrueAsync(
+                        async () => (loaderRuns = await RollChecks.FactoryRunsAsync(processes) - runsBefore) >= 1,
+                        TimeSpan.FromSeconds(10),
+                        "the loader run to show in the instances' /metrics");
                 }
             }
 

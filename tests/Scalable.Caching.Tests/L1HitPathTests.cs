@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Caching.Hybrid;
+
+namespace Scalable.Caching.Tests;
+
+// The L1 hit path (ScalableCache.TryHitL1): an untagged entry skips the tag stamps, a tagged one still sees a
+// removal; a cached "not found", a cached null and an entry of another type are told apart with one type test.
+public sealed class L1HitPathTests
+{
+    [Fact]
+    public async Task A_tagged_entry_served_from_l1_is_recomputed_after_its_tag_is_removed_while_an_untagged_one_stays()
+    {
+        var clock = new FakeTimeProvider();
+        using var instance = CacheInstance.Local(time: clock);
+        var tagged = new CacheEntryOptions { Tags = ["t"] };
+        var runs = 0;
+        ValueTask<string> Factory(CancellationToken _) => ValueTask.FromResult($"v{++runs}");
+
+        Assert.Equal("v1", await instance.Cache.GetOrCreateAsync("tagged", Factory, tagged));
+        Assert.Equal("v2", await instance.Cache.GetOrCreateAsync("plain", Factory));
+        Assert.Equal("v1", await instance.Cache.GetOrCreateAsync("tagged", Factory, tagged));
+        Assert.Equal("v2", await instance.Cache.GetOrCreateAsync("plain", Factory));
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+
+        await instance.Cache.RemoveByTagAsync("t");
+
+        Assert.Equal("v3", await instance.Cache.GetOrCreateAsync("tagged", Factory, tagged));
+        Assert.Equal("v2", await instance.Cache.GetOrCreateAsync("plain", Factory));
+        Assert.Equal(3, runs);
+    }
+
+    [Fact]
+    public async Task Through_hybrid_cache_a_tagged_entry_served_from_l1_is_recomputed_after_its_tag_is_removed()
+    {
+        var clock = new FakeTimeProvider();
+        using var instance = CacheInstance.Local(time: clock);
+        var runs = 0;
+        ValueTask<string> Factory(CancellationToken _) => ValueTask.FromResult($"v{++runs}");
+
+        Assert.Equal("v1", await instance.Hybrid.GetOrCreateAsync("tagged", Factory, tags: ["t"]));
+        Assert.Equal("v1", await instance.Hybrid.GetOrCreateAsync("tagged", Factory, tags: ["t"]));
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+
+        await instance.Hybrid.RemoveByTagAsync("t");
+
+        Assert.Equal("v2", await instance.Hybrid.GetOrCreateAsync("tagged", Factory, tags: ["t"]));
+        Assert.Equal(2, runs);
+    }
+
+    [Fact]
+    public async Task An_l1_hit_past_the_duration_is_not_served_as_fresh()
+    {
+        var clock = new FakeTimeProvider();
+        using var instance = CacheInstance.Local(time: clock);
+        var options = new CacheEntryOptions { Duration = TimeSpan.FromSeconds(10) };
+        var runs = 0;
+        ValueTask<string> Factory(CancellationToken _) => ValueTask.FromResult($"v{++runs}");
+
+        Assert.Equal("v1", await instance.Cache.GetOrCreateAsync("k", Factory, options));
+        clock.Advance(TimeSpan.FromSeconds(9));
+        Assert.Equal("v1", await instance.Cache.GetOrCreateAsync("k", Factory, options));
+        clock.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.Equal("v2", await instance.Cache.GetOrCreateAsync("k", Factory, options));
+    }
+
+    [Fact]
+    public async Task A_cached_not_found_and_a_cached_null_are_l1_hits_without_the_factory()
+    {
+        using var instance = CacheInstance.Local();
+        var runs = 0;
+
+        var first = await instance.Cache.GetOrCreateEntryAsync<string>("missing", (context, _) => { runs++; context.NotFound(TimeSpan.FromMinutes(1)); return ValueTask.FromResult("ignored"); });
+        var again = await instance.Cache.GetOrCreateEntryAsync<string>("missing", (_, _) => { runs++; return ValueTask.FromResult("computed"); });
+        await instance.Cache.GetOrCreateAsync<string?>("null", _ => { runs++; return ValueTask.FromResult<string?>(null); });
+        var nullAgain = await instance.Cache.GetOrCreateEntryAsync<string?>("null", (_, _) => { runs++; return ValueTask.FromResult<string?>("computed"); });
+
+        Assert.False(first.HasValue);
+        Assert.False(again.HasValue);
+        Assert.True(nullAgain.HasValue);
+        Assert.Null(nullAgain.Value);
+        Assert.Equal(2, runs);
+    }
+
+    [Fact]
+    public async Task An_l1_entry_read_as_another_type_goes_to_the_factory_and_one_read_as_a_base_type_is_a_hit()
+    {
+        using var instance = CacheInstance.Local();
+        await instance.Cache.SetAsync("k", "text");
+
+        Assert.Equal("text", await instance.Cache.GetOrCreateAsync<object>("k", _ => ValueTask.FromResult<object>("computed")));
+        Assert.Equal(7, await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult(7)));
+    }
+
+    [Fact]
+    public async Task A_call_that_skips_the_l1_read_does_not_get_the_l1_value()
+    {
+        using var instance = CacheInstance.Local();
+        await instance.Cache.SetAsync("k", "in l1");
+
+        Assert.Equal("computed", await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("computed"), new CacheEntryOptions { Flags = CacheEntryFlags.SkipL1Read }));
+        await instance.Hybrid.SetAsync("k2", "in l1");
+        Assert.Equal("computed", await instance.Hybrid.GetOrCreateAsync("k2", _ => ValueTask.FromResult("computed"), new HybridCacheEntryOptions { Flags = HybridCacheEntryFlags.DisableLocalCacheRead }));
+    }
+}

@@ -26,7 +26,7 @@ public static class ScalableCacheExtensions
 
         // A direct call on the sealed implementation avoids generic virtual dispatch, which costs more than an L1 hit.
         return cache is ScalableCache concrete
-            ? ValueOf(concrete.GetOrCreateEntryAsync(key, factory, static (f, _, ct) => f(ct), options, cancellationToken))
+            ? concrete.GetOrCreateValueAsync(key, factory, static (f, _, ct) => f(ct), options, cancellationToken)
             : ValueOf(cache.GetOrCreateEntryAsync(key, factory, static (f, _, ct) => f(ct), options, cancellationToken));
     }
 
@@ -45,7 +45,13 @@ public static class ScalableCacheExtensions
         Func<CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
         CacheEntryOptions? options = null,
         CancellationToken cancellationToken = default)
-        => ValueOf(cache.GetOrCreateEntryAsync(key, factory, options, cancellationToken));
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(factory);
+        return cache is ScalableCache concrete
+            ? concrete.GetOrCreateValueAsync(key, factory, static (f, context, ct) => f(context, ct), options, cancellationToken)
+            : ValueOf(cache.GetOrCreateEntryAsync(key, factory, static (f, context, ct) => f(context, ct), options, cancellationToken));
+    }
 
     /// <summary>Gets the result for a key (value, found, stale), or runs a factory that can shape how its result is cached.</summary>
     /// <typeparam name="T">The type of the value.</typeparam>

@@ -101,4 +101,53 @@ public sealed class L1HitPathTests
         await instance.Hybrid.SetAsync("k2", "in l1");
         Assert.Equal("computed", await instance.Hybrid.GetOrCreateAsync("k2", _ => ValueTask.FromResult("computed"), new HybridCacheEntryOptions { Flags = HybridCacheEntryFlags.DisableLocalCacheRead }));
     }
+
+    // On the system clock an entry without tags, fail-safe or staleness is served without a clock read of the cache's
+    // own: MemoryCache drops it at its expiry. These check that it does, and that the other entries still take the full check.
+    [Fact]
+    public async Task On_the_system_clock_a_plain_entry_leaves_l1_at_its_duration()
+    {
+        using var instance = CacheInstance.Local();
+        var options = new CacheEntryOptions { Duration = TimeSpan.FromMilliseconds(300) };
+        var runs = 0;
+        ValueTask<string> Factory(CancellationToken _) => ValueTask.FromResult($"v{Interlocked.Increment(ref runs)}");
+
+        Assert.Equal("v1", await instance.Cache.GetOrCreateAsync("k", Factory, options));
+
+        await Eventually.TrueAsync(async () => await instance.Cache.GetOrCreateAsync("k", Factory, options) != "v1", because: "the entry to expire");
+    }
+
+    [Fact]
+    public async Task On_the_system_clock_a_fail_safe_entry_past_its_duration_is_not_served_as_fresh()
+    {
+        using var instance = CacheInstance.Local();
+        // Early refresh off: a draw would run the failing factory early and store a stale entry, hiding what is tested here.
+        var options = new CacheEntryOptions { Duration = TimeSpan.FromMilliseconds(300), FailSafeMaxDuration = TimeSpan.FromMinutes(5), EarlyRefreshBeta = 0 };
+        await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"), options);
+
+        CacheResult<string> result = default;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                result = await instance.Cache.GetOrCreateEntryAsync<string>("k", (_, _) => throw new InvalidOperationException("source down"), options);
+                return result.IsStale;
+            },
+            because: "the failing factory to run once the entry is past its duration, and fail-safe to serve the stale value");
+        Assert.Equal("v1", result.Value);
+    }
+
+    [Fact]
+    public async Task On_the_system_clock_a_tagged_entry_served_from_l1_is_recomputed_after_its_tag_is_removed()
+    {
+        using var instance = CacheInstance.Local();
+        var tagged = new CacheEntryOptions { Tags = ["t"] };
+        var runs = 0;
+        ValueTask<string> Factory(CancellationToken _) => ValueTask.FromResult($"v{Interlocked.Increment(ref runs)}");
+        Assert.Equal("v1", await instance.Cache.GetOrCreateAsync("tagged", Factory, tagged));
+        Assert.Equal("v1", await instance.Cache.GetOrCreateAsync("tagged", Factory, tagged));
+
+        await instance.Cache.RemoveByTagAsync("t");
+
+        Assert.Equal("v2", await instance.Cache.GetOrCreateAsync("tagged", Factory, tagged));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace Scalable.Caching.Internal;
 
@@ -36,7 +37,15 @@ internal sealed class CacheMetrics : IDisposable
 
     public Meter Meter { get; }
 
-    public void L1Hit() => _hits.Add(1, L1);
+    // The L1 hit is the hot path: inlined, and with nobody listening it skips even the measurement call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void L1Hit()
+    {
+        if (_hits.Enabled)
+        {
+            CountL1Hit();
+        }
+    }
 
     public void L2Hit() => _hits.Add(1, L2);
 
@@ -67,4 +76,7 @@ internal sealed class CacheMetrics : IDisposable
             Meter.Dispose();
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CountL1Hit() => _hits.Add(1, L1);
 }

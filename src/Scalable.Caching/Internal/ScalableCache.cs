@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -17,6 +18,9 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
 
     // What L1 counts for a value other than a string or byte array when there is no L2 to serialize it for.
     private const int UnserializedEntryBytes = 1024;
+
+    // The last moment DateTimeOffset can hold: a longer duration keeps its entry in L1 until then.
+    private static readonly long LatestUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
     private readonly ConcurrentDictionary<string, object> _flights = new(StringComparer.Ordinal);
     private readonly ScalableCachingOptions _options;
     private readonly CacheEntryOptions _defaults;
@@ -102,32 +106,35 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         KeyGuard.Validate(key, _options.MaximumKeyLength, nameof(key));
         ArgumentNullException.ThrowIfNull(factory);
         options ??= _defaults;
-        if ((options.Flags & CacheEntryFlags.SkipL1Read) == 0 && _memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>())
-        {
-            var now = NowMs();
-            if (entry.Meta.IsFresh(now) && entry.StoredMs >= Volatile.Read(ref _l1TrustedFromMs) && !_tags.IsInvalidLocally(entry.Meta, now))
-            {
-                _metrics.L1Hit();
-                if (!entry.IsStale && ShouldRefreshEarly(entry.Meta, now, options.EarlyRefreshBeta))
-                {
-                    StartEarlyRefresh(key, state, factory, options, entry);
-                }
+        return TryHitL1(key, state, factory, options, out CacheResult<T> hit)
+            ? new ValueTask<CacheResult<T>>(hit)
+            : JoinOrStartAsync(key, state, factory, options, cancellationToken);
+    }
 
-                return new ValueTask<CacheResult<T>>(entry.ToResult<T>(entry.IsStale));
-            }
-        }
-
-        return JoinOrStartAsync(key, state, factory, options, cancellationToken);
+    // GetOrCreateEntryAsync for callers that want the value only (the extensions and the HybridCache entry point):
+    // an L1 hit completes synchronously without wrapping a CacheResult in a second ValueTask.
+    internal ValueTask<T> GetOrCreateValueAsync<TState, T>(
+        string key,
+        TState state,
+        Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory,
+        CacheEntryOptions? options,
+        CancellationToken cancellationToken)
+    {
+        KeyGuard.Validate(key, _options.MaximumKeyLength, nameof(key));
+        ArgumentNullException.ThrowIfNull(factory);
+        options ??= _defaults;
+        return TryHitL1(key, state, factory, options, out CacheResult<T> hit)
+            ? new ValueTask<T>(hit.Value)
+            : ValueOfAsync(JoinOrStartAsync(key, state, factory, options, cancellationToken));
     }
 
     public async ValueTask<CacheResult<T>> TryGetAsync<T>(string key, CancellationToken cancellationToken = default)
     {
         KeyGuard.Validate(key, _options.MaximumKeyLength, nameof(key));
-        var fresh = FreshFromL1<T>(key);
-        if (fresh is not null)
+        if (FreshInL1(key, CacheEntryFlags.None, out _) is { } fresh && fresh.TryRead(out CacheResult<T> hit))
         {
             _metrics.L1Hit();
-            return fresh.ToResult<T>(fresh.IsStale);
+            return hit;
         }
 
         var fromL2 = await ReadL2Async<T>(key, cancellationToken).ConfigureAwait(false);
@@ -265,15 +272,53 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
     }
 
     private L1Entry? FreshFromL1<T>(string key)
+        => FreshInL1(key, CacheEntryFlags.None, out _) is { } entry && entry.Holds<T>() ? entry : null;
+
+    // The L1 entry this call may serve as fresh; null when there is none or the call skips L1. nowMs is the time it
+    // was judged at, or 0 for a plain entry: MemoryCache has just checked its expiry (its logical one) against the
+    // wall clock, so no clock is read here (a clock read costs about as much as the rest of the hit). Not generic:
+    // in shared generic code a type test is a runtime lookup, so the hit path makes only the one in L1Entry.TryRead.
+    private L1Entry? FreshInL1(string key, CacheEntryFlags flags, out long nowMs)
     {
-        if (!_memory.TryGetValue(key, out var raw) || raw is not L1Entry entry || !entry.Holds<T>())
+        nowMs = 0;
+        if ((flags & CacheEntryFlags.SkipL1Read) != 0 || !_memory.TryGetValue(key, out var raw) || raw is not L1Entry entry
+            || entry.StoredMs < Volatile.Read(ref _l1TrustedFromMs))
         {
             return null;
         }
 
-        var now = NowMs();
-        return entry.Meta.IsFresh(now) && entry.StoredMs >= Volatile.Read(ref _l1TrustedFromMs) && !_tags.IsInvalidLocally(entry.Meta, now) ? entry : null;
+        if (entry.IsPlain)
+        {
+            return entry;
+        }
+
+        nowMs = NowMs();
+        return entry.Meta.IsFresh(nowMs) && (entry.Meta.Tags.Length == 0 || !_tags.IsInvalidLocally(entry.Meta, nowMs)) ? entry : null;
     }
+
+    // An L1 hit: counted, and an early refresh started in the background when XFetch draws one (the clock is read for
+    // that only when the entry's factory time and the call's beta make a draw possible). False sends the call to
+    // JoinOrStartAsync, which looks at L1 again once it knows no computation is under way.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryHitL1<TState, T>(string key, TState state, Func<TState, CacheFactoryContext, CancellationToken, ValueTask<T>> factory, CacheEntryOptions options, out CacheResult<T> hit)
+    {
+        if (FreshInL1(key, options.Flags, out var now) is not { } entry || !entry.TryRead(out hit))
+        {
+            hit = default;
+            return false;
+        }
+
+        _metrics.L1Hit();
+        if (!entry.IsStale && entry.Meta.DeltaMs > 0 && options.EarlyRefreshBeta > 0
+            && ShouldRefreshEarly(entry.Meta, now == 0 ? NowMs() : now, options.EarlyRefreshBeta))
+        {
+            StartEarlyRefresh(key, state, factory, options, entry);
+        }
+
+        return true;
+    }
+
+    private static async ValueTask<T> ValueOfAsync<T>(ValueTask<CacheResult<T>> pending) => (await pending.ConfigureAwait(false)).Value;
 
     private L1Entry? StaleFromL1<T>(string key)
         => _memory.TryGetValue(key, out var raw) && raw is L1Entry entry && entry.Holds<T>()
@@ -288,10 +333,19 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         }
 
         entry.StoredMs = NowMs();
+        entry.IsPlain = _clock.IsSystem && !entry.IsStale && entry.Meta.Tags.Length == 0 && entry.Meta.HardExpiryMs == entry.Meta.LogicalExpiryMs;
         using var cacheEntry = _memory.CreateEntry(key);
         cacheEntry.Value = entry;
         cacheEntry.Size = entry.Size + (key.Length * 2) + 64;
-        cacheEntry.AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(ttl);
+        if (_clock.IsSystem)
+        {
+            // MemoryCache reads the same wall clock: the entry leaves L1 exactly at its hard expiry, which a plain entry's hit relies on.
+            cacheEntry.AbsoluteExpiration = DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(entry.Meta.HardExpiryMs, LatestUnixMs));
+        }
+        else
+        {
+            cacheEntry.AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(ttl);
+        }
     }
 
     private EntryMeta NewMeta(bool hasValue, long createdMs, long finishedMs, TimeSpan duration, CacheEntryOptions options, int deltaMs)

@@ -16,10 +16,9 @@ internal sealed class ScalableHybridCache(ScalableCache cache, CacheEntryOptions
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        var pending = options?.Flags is { } given && given.HasFlag(HybridCacheEntryFlags.DisableUnderlyingData)
-            ? cache.GetOrCreateEntryAsync(key, 0, static (_, context, _) => Absent<T>(context), Map(options, tags), cancellationToken)
-            : cache.GetOrCreateEntryAsync(key, (state, factory), static (s, _, ct) => s.factory(s.state, ct), Map(options, tags), cancellationToken);
-        return pending.IsCompletedSuccessfully ? new ValueTask<T>(pending.Result.Value) : ValueOfAsync(pending);
+        return options?.Flags is { } given && given.HasFlag(HybridCacheEntryFlags.DisableUnderlyingData)
+            ? cache.GetOrCreateValueAsync(key, 0, static (_, context, _) => Absent<T>(context), Map(options, tags), cancellationToken)
+            : cache.GetOrCreateValueAsync(key, (state, factory), static (s, _, ct) => s.factory(s.state, ct), Map(options, tags), cancellationToken);
     }
 
     public override ValueTask SetAsync<T>(string key, T value, HybridCacheEntryOptions? options = null, IEnumerable<string>? tags = null, CancellationToken cancellationToken = default)
@@ -37,8 +36,6 @@ internal sealed class ScalableHybridCache(ScalableCache cache, CacheEntryOptions
         context.DoNotCache();
         return new ValueTask<T>(default(T)!);
     }
-
-    private static async ValueTask<T> ValueOfAsync<T>(ValueTask<CacheResult<T>> pending) => (await pending.ConfigureAwait(false)).Value;
 
     private static CacheEntryFlags Map(HybridCacheEntryFlags flags)
         => (flags.HasFlag(HybridCacheEntryFlags.DisableLocalCacheRead) ? CacheEntryFlags.SkipL1Read : CacheEntryFlags.None)

@@ -9,6 +9,9 @@ internal sealed class WallClock(TimeProvider time)
     private readonly bool _isSystem = ReferenceEquals(time, TimeProvider.System);
     private Anchor _anchor = new(long.MinValue / 2, 0);
 
+    // True when this is the system clock, the one MemoryCache checks its expirations against.
+    public bool IsSystem => _isSystem;
+
     public long NowMs()
     {
         if (!_isSystem)

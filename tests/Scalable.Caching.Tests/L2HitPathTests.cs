@@ -1,0 +1,50 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace Scalable.Caching.Tests;
+
+// The L2 hit: one round trip (one GET), no lease, no write, no notice; what the peer benchmark compares to a raw GET.
+public sealed class L2HitPathTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    private static readonly string[] Writes = ["set", "psetex", "setex", "del", "unlink", "publish", "eval", "evalsha", "incr", "expire", "pexpire"];
+
+    [Fact]
+    public async Task An_l2_hit_of_an_untagged_entry_is_one_get_and_nothing_else()
+    {
+        using var fleet = new CacheFleet(redis.Connect, 2);
+        var skipL1 = new CacheEntryOptions { Flags = CacheEntryFlags.SkipL1 };
+        await fleet[0].Cache.SetAsync("k", "v1");
+        await fleet[0].Cache.SetAsync("warm", "w");
+        Assert.Equal("w", await fleet[1].Cache.GetOrCreateAsync("warm", _ => ValueTask.FromResult("factory"), skipL1));
+        using var stats = redis.Server.Connect("allowAdmin=true");
+        var server = stats.GetServer(stats.GetEndPoints()[0]);
+        var before = await CommandCallsAsync(server);
+
+        Assert.Equal("v1", await fleet[1].Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("factory"), skipL1));
+
+        var after = await CommandCallsAsync(server);
+        Assert.Equal(1, Delta("get"));
+        Assert.All(Writes, command => Assert.Equal(0, Delta(command)));
+
+        long Delta(string command) => after.GetValueOrDefault(command) - before.GetValueOrDefault(command);
+    }
+
+    // Calls per command since the server started, from INFO commandstats (lines like "cmdstat_get:calls=3,usec=...").
+    private static async Task<Dictionary<string, long>> CommandCallsAsync(IServer server)
+    {
+        var calls = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+        foreach (var group in await server.InfoAsync("commandstats"))
+        {
+            foreach (var line in group)
+            {
+                if (line.Key.StartsWith("cmdstat_", StringComparison.Ordinal))
+                {
+                    var count = line.Value.Split(',')[0]["calls=".Length..];
+                    calls[line.Key["cmdstat_".Length..]] = long.Parse(count, CultureInfo.InvariantCulture);
+                }
+            }
+        }
+
+        return calls;
+    }
+}

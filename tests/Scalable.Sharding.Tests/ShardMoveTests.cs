@@ -136,18 +136,11 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
     [Fact]
     public async Task A_write_held_at_the_cutover_fence_waits_then_writes_and_one_held_too_long_fails_retryably_writing_nothing()
     {
-        await using var scenario = await LiveMoveScenario.CreateAsync(postgres.Server, "fence", 1_000, o =>
-        {
-            o.MoveRefreshInterval = TimeSpan.FromMilliseconds(100);
-            o.MoveFenceWait = TimeSpan.FromMilliseconds(500);
-        });
-        var (app, from, to) = (scenario.App, scenario.From, scenario.To);
-        var id = scenario.Ids.First(i => from.GetShard(i).Name != to.GetShard(i).Name);
-        var source = from.GetShard(id);
-
         // The move waits, paused, in its copy phase; the test plays the cutover by taking the fence on the key's source.
-        var move = scenario.NewMove(new ShardMoveOptions { BatchSize = 100, ProcessRefreshWait = TimeSpan.FromMilliseconds(300) });
-        var running = await scenario.RunPausedAsync(move);
+        await using var scenario = await LiveMoveScenario.CreateForFenceAsync(postgres.Server, "fence");
+        var (app, to, id) = (scenario.App, scenario.To, scenario.MovingKey());
+        var source = scenario.From.GetShard(id);
+        var (move, running) = await scenario.StartPausedMoveAsync();
         await using var fence = new NpgsqlConnection(source.ConnectionString);
         await fence.OpenAsync();
         Assert.True(await Scalable.Sharding.Internal.Moves.SourceCapture.FenceAsync(fence, move.MoveId, TimeSpan.FromSeconds(30), CancellationToken.None));
@@ -156,16 +149,16 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         await Eventually.TrueAsync(
             async () =>
             {
-                var before = await ScoreAsync(source.ConnectionString, id);
+                var before = await Users.ScoreAsync(source.ConnectionString, id);
                 try
                 {
-                    await app.WriteAsync(id, (connection, token) => IncrementAsync(connection, id, token));
+                    await app.WriteAsync(id, (connection, token) => Users.IncrementScoreAsync(connection, id, token));
                     increments++;
                     return false;
                 }
                 catch (ShardMoveInProgressException ex)
                 {
-                    Assert.Equal(before, await ScoreAsync(source.ConnectionString, id));
+                    Assert.Equal(before, await Users.ScoreAsync(source.ConnectionString, id));
                     refused = ex;
                     return true;
                 }
@@ -183,7 +176,7 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         });
         var patient = patientProvider.GetRequiredService<ShardedDatabase>();
         await (await patient.OpenConnectionAsync(id)).DisposeAsync();
-        var waiting = patient.WriteAsync(id, (connection, token) => IncrementAsync(connection, id, token));
+        var waiting = patient.WriteAsync(id, (connection, token) => Users.IncrementScoreAsync(connection, id, token));
         await Task.Delay(200);
         await Scalable.Sharding.Internal.Moves.SourceCapture.UnfenceAsync(fence, move.MoveId);
         Assert.Equal(1, await waiting.WaitAsync(Generous));
@@ -191,8 +184,8 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
 
         Assert.True(await ShardMove.ResumeAsync(scenario.Ops, move.MoveId));
         await running.WaitAsync(Generous);
-        Assert.Equal(Users.InitialScore(id) + increments, await ScoreAsync(to.GetShard(id).ConnectionString, id));
-        Assert.Null(await ScoreAsync(source.ConnectionString, id));
+        Assert.Equal(Users.InitialScore(id) + increments, await Users.ScoreAsync(to.GetShard(id).ConnectionString, id));
+        Assert.Null(await Users.ScoreAsync(source.ConnectionString, id));
     }
 
     [Fact]
@@ -208,22 +201,6 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         Assert.Throws<ArgumentException>(() => new ShardMove(database, two, one, [ReshardingScenario.Table]));
         Assert.Throws<ArgumentException>(() => new ShardMove(database, one, reordered, [ReshardingScenario.Table]));
         Assert.Equal(new ShardMove(database, one, two, [ReshardingScenario.Table]).MoveId, new ShardMove(database, one, two, [ReshardingScenario.Table]).MoveId);
-    }
-
-    private static async Task<int> IncrementAsync(NpgsqlConnection connection, string id, CancellationToken token)
-    {
-        await using var command = new NpgsqlCommand("UPDATE users SET score = score + 1 WHERE id = @id", connection);
-        command.Parameters.AddWithValue("id", id);
-        return await command.ExecuteNonQueryAsync(token);
-    }
-
-    private static async Task<long?> ScoreAsync(string connectionString, string id)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT score FROM users WHERE id = @id", connection);
-        command.Parameters.AddWithValue("id", id);
-        return (long?)await command.ExecuteScalarAsync();
     }
 
     private static async Task<long> CountAsync(NpgsqlConnection connection, ShardDefinition shard, CancellationToken token)

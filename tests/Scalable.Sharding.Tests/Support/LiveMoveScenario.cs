@@ -62,6 +62,23 @@ internal sealed class LiveMoveScenario : IAsyncDisposable
         return scenario;
     }
 
+    /// <summary>A scenario for fence tests: the application refreshes its view of a move every 100 ms and waits 500 ms at a fence.</summary>
+    public static Task<LiveMoveScenario> CreateForFenceAsync(PostgresServer server, string name) => CreateAsync(server, name, 1_000, o =>
+    {
+        o.MoveRefreshInterval = TimeSpan.FromMilliseconds(100);
+        o.MoveFenceWait = TimeSpan.FromMilliseconds(500);
+    });
+
+    /// <summary>The first user whose owner changes.</summary>
+    public string MovingKey() => Ids.First(i => From.GetShard(i).Name != To.GetShard(i).Name);
+
+    /// <summary>Starts a move in small batches that waits, paused, in its copy phase; the test plays the cutover by taking the fence itself.</summary>
+    public async Task<(ShardMove Move, Task<ShardMoveReport> Running)> StartPausedMoveAsync()
+    {
+        var move = NewMove(new ShardMoveOptions { BatchSize = 100, ProcessRefreshWait = TimeSpan.FromMilliseconds(300) });
+        return (move, await RunPausedAsync(move));
+    }
+
     /// <summary>Another application process over the same three shards (dispose it).</summary>
     public ServiceProvider BuildApplication(Action<ScalableShardingOptions> configure) => ShardedDatabases.Build(Databases.Take(3).ToList(), configure);
 

@@ -59,8 +59,9 @@ internal sealed partial class ScalableCache
         return (new L1Entry(value, meta, size), size);
     }
 
-    // False when L2 did not take the value.
-    private async Task<bool> WriteL2Async(string key, byte[] bytes, EntryMeta meta, CancellationToken cancellationToken)
+    // False when L2 did not take the value: the write failed or, for a factory's value (unlessNewer), L2 holds an entry
+    // created after it (another instance's set or removal whose notice has not arrived, or a value computed later).
+    private async Task<bool> WriteL2Async(string key, byte[] bytes, EntryMeta meta, bool unlessNewer, CancellationToken cancellationToken)
     {
         var ttl = meta.HardExpiryMs - NowMs();
         if (_l2 is null || ttl <= 0)
@@ -68,8 +69,18 @@ internal sealed partial class ScalableCache
             return true;
         }
 
-        return await TryL2Async(() => _l2.SetAsync(ValuePrefix + key, bytes, TimeSpan.FromMilliseconds(ttl), cancellationToken), "set", key, cancellationToken).ConfigureAwait(false);
+        var timeToLive = TimeSpan.FromMilliseconds(ttl);
+        if (!unlessNewer)
+        {
+            return await TryL2Async(() => _l2.SetAsync(ValuePrefix + key, bytes, timeToLive, cancellationToken), "set", key, cancellationToken).ConfigureAwait(false);
+        }
+
+        var written = await TryRedisAsync(() => _l2.SetUnlessNewerAsync(ValuePrefix + key, bytes, meta.CreatedMs, timeToLive, cancellationToken), "set", key, cancellationToken).ConfigureAwait(false);
+        return written is { Failed: false, Value: true };
     }
+
+    private Task<bool> RemoveL2Async(string key, long stampMs, CancellationToken cancellationToken)
+        => TryL2Async(() => _l2!.RemoveAsync(ValuePrefix + key, stampMs, cancellationToken), "remove", key, cancellationToken);
 
     private async Task<bool> IsTagInvalidatedAsync(EntryMeta meta, CancellationToken cancellationToken)
     {
@@ -237,7 +248,7 @@ internal sealed partial class ScalableCache
             var (isTag, name) = item.Key;
             var applied = isTag
                 ? await WriteTagStampAsync(name, item.Value, CancellationToken.None).ConfigureAwait(false)
-                : await TryL2Async(() => _l2!.RemoveAsync(ValuePrefix + name, CancellationToken.None), "replay remove", name, CancellationToken.None).ConfigureAwait(false);
+                : await RemoveL2Async(name, item.Value, CancellationToken.None).ConfigureAwait(false);
             var told = applied && await PublishAsync(isTag ? BackplaneMessage.Tag : BackplaneMessage.Removed, name, item.Value, CancellationToken.None).ConfigureAwait(false);
             if (!told)
             {

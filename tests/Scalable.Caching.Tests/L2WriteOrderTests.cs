@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Scalable.Caching.Tests;
+
+// A factory's value reaches L2 behind its callers. If another instance set or removed the key after the factory
+// started and this instance has not heard of it yet (its notice still on the way, here: never, A has no backplane),
+// the late write must not replace that newer change in L2.
+public sealed class L2WriteOrderTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    [Fact]
+    public async Task A_fill_computed_before_another_instances_set_does_not_overwrite_it_in_l2()
+    {
+        var prefix = CacheInstance.NewPrefix();
+        using var a = CacheInstance.WithRedis(redis.Connect(), o => o.EnableBackplane = false, prefix);
+        using var b = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+
+        await FillAroundAsync(a, () => b.Cache.SetAsync("k", "new").AsTask());
+
+        using var c = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        Assert.Equal("new", (await c.Cache.TryGetAsync<string>("k")).Value);
+        Assert.Equal("new", await b.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("recomputed")));
+    }
+
+    [Fact]
+    public async Task A_refresh_computed_before_another_instances_set_does_not_overwrite_it_in_l2()
+    {
+        var prefix = CacheInstance.NewPrefix();
+        using var a = CacheInstance.WithRedis(redis.Connect(), o => o.EnableBackplane = false, prefix);
+        using var b = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        var stale = new CacheEntryOptions { Duration = TimeSpan.FromMilliseconds(1), FailSafeMaxDuration = TimeSpan.FromMinutes(5) };
+        await b.Cache.SetAsync("k", "first", stale);
+        await Eventually.TrueAsync(async () => !(await a.Cache.TryGetAsync<string>("k")).HasValue, because: "the first value to go stale");
+
+        // L2 holds an entry older than the factory's start, so the write must compare creation stamps, not mere presence.
+        await FillAroundAsync(a, () => b.Cache.SetAsync("k", "new").AsTask());
+
+        using var c = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        Assert.Equal("new", (await c.Cache.TryGetAsync<string>("k")).Value);
+    }
+
+    [Fact]
+    public async Task A_fill_computed_before_another_instances_removal_does_not_bring_the_value_back()
+    {
+        var prefix = CacheInstance.NewPrefix();
+        using var a = CacheInstance.WithRedis(redis.Connect(), o => o.EnableBackplane = false, prefix);
+        using var b = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+
+        await FillAroundAsync(a, () => b.Cache.RemoveAsync("k").AsTask());
+
+        using var c = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        Assert.False((await c.Cache.TryGetAsync<string>("k")).HasValue, "L2 holds the value computed before the removal");
+
+        // A value computed after the removal is stored as usual.
+        Assert.Equal("after", await c.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("after")));
+        await Eventually.TrueAsync(() => c.Internal.WritesBehindInFlight == 0, because: "C's write behind to end");
+        using var d = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        Assert.Equal("after", (await d.Cache.TryGetAsync<string>("k")).Value);
+    }
+
+    [Fact]
+    public async Task Over_a_distributed_cache_a_fill_computed_before_another_instances_set_does_not_overwrite_it()
+    {
+        var shared = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
+        CacheInstance Open() => CacheInstance.Build(null, null, null, null, s => s.AddSingleton<IDistributedCache>(shared).AddScalableCaching().WithDistributedCache());
+        using var a = Open();
+        using var b = Open();
+
+        await FillAroundAsync(a, () => b.Cache.SetAsync("k", "new").AsTask());
+
+        using var c = Open();
+        Assert.Equal("new", (await c.Cache.TryGetAsync<string>("k")).Value);
+    }
+
+    // A's factory starts, the change runs on another instance while it is held, then A's factory ends and its write behind is awaited.
+    private static async Task FillAroundAsync(CacheInstance a, Func<Task> change)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = a.Cache.GetOrCreateAsync("k", async ct =>
+        {
+            started.TrySetResult();
+            await finish.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+            return "old";
+        }).AsTask();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await change();
+        finish.TrySetResult();
+
+        Assert.Equal("old", await running.WaitAsync(TimeSpan.FromSeconds(30)));
+        await Eventually.TrueAsync(() => a.Internal.WritesBehindInFlight == 0, because: "A's write behind to end");
+    }
+}

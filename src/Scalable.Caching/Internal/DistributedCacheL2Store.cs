@@ -15,7 +15,7 @@ internal sealed class DistributedCacheL2Store(IDistributedCache cache, string pr
     public async Task<bool> SetUnlessNewerAsync(string key, byte[] value, long createdMs, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
         var current = await cache.GetAsync(prefix + key, cancellationToken).ConfigureAwait(false);
-        if (current is not null && EntryFormat.TryReadCreatedMs(current, out var currentCreatedMs) && currentCreatedMs > createdMs)
+        if (current is not null && EntryFormat.TryReadCreatedMs(current, out var currentCreatedMs) && currentCreatedMs >= createdMs)
         {
             return false;
         }

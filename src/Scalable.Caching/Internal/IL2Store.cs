@@ -8,7 +8,7 @@ internal interface IL2Store
     // Replaces whatever the key holds: a user's set, which is the newest value by definition, and tag stamps.
     Task SetAsync(string key, byte[] value, TimeSpan timeToLive, CancellationToken cancellationToken);
 
-    // A factory's value: stored unless the key holds an entry created after createdMs (a newer set, a newer value, or
+    // A factory's value: stored unless the key holds an entry created at or after createdMs (a newer set, a newer value, or
     // the tombstone of a later removal). False when it was refused.
     Task<bool> SetUnlessNewerAsync(string key, byte[] value, long createdMs, TimeSpan timeToLive, CancellationToken cancellationToken);
 

@@ -3,15 +3,16 @@ using StackExchange.Redis;
 namespace Scalable.Caching.Internal;
 
 // Values are plain strings. A factory's value is written by a Lua script that reads the creation stamp of what the key
-// holds (the first 11 bytes: magic, version, flags, created) and keeps it if it is newer, so the compare and the write
-// are one step. Each script touches one key, so it runs on Redis Cluster as well. A removal leaves a tombstone (an
-// entry that no reader can use) for tombstoneRetention, so a value computed before the removal cannot land after it.
+// holds (the first 11 bytes: magic, version, flags, created) and keeps that entry unless it is older than the factory's
+// start (a tie goes to what is there, a set or removal in the same millisecond), so the compare and the write are one
+// step. Each script touches one key, so it runs on Redis Cluster as well. A removal leaves a tombstone (an entry that no
+// reader can use) for tombstoneRetention, so a value computed before the removal cannot land after it.
 internal sealed class RedisL2Store(RedisConnection connection, string prefix, TimeSpan tombstoneRetention) : IL2Store
 {
     private const string SetUnlessNewerScript = """
         local head = redis.call('GETRANGE', KEYS[1], 0, 10)
         if string.len(head) == 11 and string.byte(head, 1) == tonumber(ARGV[4]) and string.byte(head, 2) == tonumber(ARGV[5]) then
-          if struct.unpack('<i8', head, 4) > tonumber(ARGV[2]) then
+          if struct.unpack('<i8', head, 4) >= tonumber(ARGV[2]) then
             return 0
           end
         end

@@ -195,15 +195,30 @@ internal sealed partial class ScalableCache
                 }
 
                 // A set or removal made elsewhere since the factory started may not have reached us yet: L2 keeps it
-                // (the write never replaces a newer entry) and, refused, this value is not announced.
-                if (!await WriteL2Async(key, bytes, meta, unlessNewer: true, CancellationToken.None).ConfigureAwait(false))
+                // (the write never replaces a newer entry), this value is not announced, and our own L1 copy goes, so
+                // the next read here finds the newer entry even if its notice never comes.
+                var written = await WriteL2UnlessNewerAsync(key, bytes, meta).ConfigureAwait(false);
+                if (written != true)
                 {
+                    if (written == false)
+                    {
+                        EvictIfStill(key, entry);
+                    }
+
                     return false;
                 }
 
                 await PublishAsync(BackplaneMessage.Set, key, meta.CreatedMs, CancellationToken.None).ConfigureAwait(false);
                 return true;
             }, leaseToken);
+        }
+    }
+
+    private void EvictIfStill(string key, L1Entry entry)
+    {
+        if (_memory.TryGetValue(key, out var held) && ReferenceEquals(held, entry))
+        {
+            _memory.Remove(key);
         }
     }
 

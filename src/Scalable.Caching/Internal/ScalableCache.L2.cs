@@ -59,9 +59,8 @@ internal sealed partial class ScalableCache
         return (new L1Entry(value, meta, size), size);
     }
 
-    // False when L2 did not take the value: the write failed or, for a factory's value (unlessNewer), L2 holds an entry
-    // created after it (another instance's set or removal whose notice has not arrived, or a value computed later).
-    private async Task<bool> WriteL2Async(string key, byte[] bytes, EntryMeta meta, bool unlessNewer, CancellationToken cancellationToken)
+    // False when L2 did not take the value.
+    private async Task<bool> WriteL2Async(string key, byte[] bytes, EntryMeta meta, CancellationToken cancellationToken)
     {
         var ttl = meta.HardExpiryMs - NowMs();
         if (_l2 is null || ttl <= 0)
@@ -69,14 +68,21 @@ internal sealed partial class ScalableCache
             return true;
         }
 
-        var timeToLive = TimeSpan.FromMilliseconds(ttl);
-        if (!unlessNewer)
+        return await TryL2Async(() => _l2.SetAsync(ValuePrefix + key, bytes, TimeSpan.FromMilliseconds(ttl), cancellationToken), "set", key, cancellationToken).ConfigureAwait(false);
+    }
+
+    // A factory's value: true when written, false when L2 holds an entry created at or after its start (another instance's set or
+    // removal whose notice has not arrived, or a value computed later), null when the write failed.
+    private async Task<bool?> WriteL2UnlessNewerAsync(string key, byte[] bytes, EntryMeta meta)
+    {
+        var ttl = meta.HardExpiryMs - NowMs();
+        if (_l2 is null || ttl <= 0)
         {
-            return await TryL2Async(() => _l2.SetAsync(ValuePrefix + key, bytes, timeToLive, cancellationToken), "set", key, cancellationToken).ConfigureAwait(false);
+            return true;
         }
 
-        var written = await TryRedisAsync(() => _l2.SetUnlessNewerAsync(ValuePrefix + key, bytes, meta.CreatedMs, timeToLive, cancellationToken), "set", key, cancellationToken).ConfigureAwait(false);
-        return written is { Failed: false, Value: true };
+        var written = await TryRedisAsync(() => _l2.SetUnlessNewerAsync(ValuePrefix + key, bytes, meta.CreatedMs, TimeSpan.FromMilliseconds(ttl), CancellationToken.None), "set", key, CancellationToken.None).ConfigureAwait(false);
+        return written.Failed ? null : written.Value;
     }
 
     private Task<bool> RemoveL2Async(string key, long stampMs, CancellationToken cancellationToken)

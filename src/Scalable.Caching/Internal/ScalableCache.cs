@@ -162,7 +162,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         if (_l2 is not null && (options.Flags & CacheEntryFlags.SkipL2Write) == 0)
         {
             // If this does not get through, L2 or the other instances still hold the value this set replaced: it is removed everywhere once Redis answers.
-            await WriteAndAnnounceAsync(isTag: false, BackplaneMessage.Set, key, now, ct => WriteL2Async(key, bytes, meta, unlessNewer: false, ct), cancellationToken).ConfigureAwait(false);
+            await WriteAndAnnounceAsync(isTag: false, BackplaneMessage.Set, key, now, ct => WriteL2Async(key, bytes, meta, ct), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -71,8 +71,8 @@ internal sealed partial class ScalableCache
         return await TryL2Async(() => _l2.SetAsync(ValuePrefix + key, bytes, TimeSpan.FromMilliseconds(ttl), cancellationToken), "set", key, cancellationToken).ConfigureAwait(false);
     }
 
-    // A factory's value: true when written, false when L2 holds an entry created at or after its start (another instance's set or
-    // removal whose notice has not arrived, or a value computed later), null when the write failed.
+    // A factory's value: true when written, false when L2 holds an entry created at or after the factory's start
+    // (another instance's set or removal whose notice has not arrived, or a value computed later), null when it failed.
     private async Task<bool?> WriteL2UnlessNewerAsync(string key, byte[] bytes, EntryMeta meta)
     {
         var ttl = meta.HardExpiryMs - NowMs();

@@ -204,6 +204,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         }
 
         _disposing.Cancel();
+        ReleaseHeldLeases();
         var dropped = _pending.Count;
         if (dropped > 0)
         {

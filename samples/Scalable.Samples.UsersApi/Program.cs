@@ -23,6 +23,9 @@ builder.Services.AddSingleton(servers);
 builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect($"{servers.Redis},abortConnect=false,connectTimeout=2000,syncTimeout=2000"));
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBodyBytes);
 builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = builder.Configuration.GetValue("Sample:ShutdownTimeout", TimeSpan.FromSeconds(20)));
+// Registered after Kestrel's socket transport, so Kestrel binds through it (see ListenerDrain).
+builder.Services.AddSingleton<ListenerDrain>();
+builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory>(sp => sp.GetRequiredService<ListenerDrain>());
 builder.Services.AddHostedService<ShutdownDrain>();
 
 // Behind nginx the client is the X-Forwarded-For address (trusted from loopback proxies only), so each client keeps its own limit.

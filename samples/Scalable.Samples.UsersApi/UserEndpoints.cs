@@ -15,7 +15,7 @@ internal static class UserEndpoints
     public static void MapUsers(this IEndpointRouteBuilder app)
     {
         var users = app.MapGroup("/users").WithTags("Users");
-        users.MapPost("/", CreateAsync).WithSummary("Creates a user on the shard its new id routes to, with a 'created' event in the same transaction.");
+        users.MapPost("/", CreateAsync).WithSummary("Creates a user on the shard its new id routes to, with a 'created' event in the same transaction; with an Idempotency-Key, once per key.");
         users.MapGet("/{id:guid}", GetAsync).WithSummary("Reads a user through the cache (X-Cache: hit, miss or stale).");
         users.MapPut("/{id:guid}", UpdateAsync).WithSummary("Replaces a user's name and e-mail, with an 'updated' event.");
         users.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Deletes a user, with a 'deleted' event.");
@@ -26,14 +26,30 @@ internal static class UserEndpoints
 
     private static string Key(Guid id) => string.Create(CultureInfo.InvariantCulture, $"user:{id}");
 
-    private static async Task<Results<Created<User>, ValidationProblem>> CreateAsync(UserInput input, UserRepository users, IScalableCache cache, [FromServices] UserCacheOptions entry, CancellationToken ct)
+    private static async Task<Results<Created<User>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        UserInput input, [FromHeader(Name = IdempotencyKey.Header)] string? idempotencyKey, UserRepository users, IScalableCache cache, [FromServices] UserCacheOptions entry, CancellationToken ct)
     {
-        if (UserValidator.Validate(input) is { } errors)
+        var errors = UserValidator.Validate(input);
+        if (IdempotencyKey.Check(idempotencyKey) is { } keyError)
+        {
+            (errors ??= [])[IdempotencyKey.Header] = [keyError];
+        }
+
+        if (errors is not null)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var user = await users.CreateAsync(input.Name!, input.Email!, ct);
+        var id = idempotencyKey is null ? Guid.NewGuid() : IdempotencyKey.ToUserId(idempotencyKey);
+        var user = await users.CreateAsync(id, input.Name!, input.Email!, ct);
+        if (user.Name != input.Name || user.Email != input.Email)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "Idempotency-Key already used.",
+                detail: $"The key was used for another create (user {user.Id}); send a new key for a new user.");
+        }
+
         await cache.SetAsync(Key(user.Id), user, entry.Entry, ct);
         return TypedResults.Created($"/users/{user.Id}", user);
     }

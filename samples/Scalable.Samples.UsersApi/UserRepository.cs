@@ -27,20 +27,27 @@ internal sealed class UserRepository(ShardedDatabase database, IOutboxProvider o
 
     public ShardDefinition ShardOf(Guid id) => _database.Topology.GetShard(id);
 
-    public ValueTask<User> CreateAsync(string name, string email, CancellationToken cancellationToken)
+    /// <summary>Inserts the user with its 'created' event; if a user with that id exists (a create repeated with its idempotency key),
+    /// inserts nothing, publishes nothing and returns the stored user.</summary>
+    public ValueTask<User> CreateAsync(Guid id, string name, string email, CancellationToken cancellationToken)
     {
-        var user = new User(Guid.NewGuid(), name, email, string.Empty);
-        var shard = ShardOf(user.Id);
-        return pipelines.ExecuteAsync(shard, (repo: this, shard, user: user with { Shard = shard.Name }), static async (s, ct) =>
+        var shard = ShardOf(id);
+        return pipelines.ExecuteAsync(shard, (repo: this, shard, user: new User(id, name, email, shard.Name)), static async (s, ct) =>
         {
             await using var connection = await s.repo._database.OpenConnectionAsync(s.shard, cancellationToken: ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            await using (var insert = new NpgsqlCommand("INSERT INTO users (id, name, email) VALUES ($1, $2, $3)", connection, transaction))
+            await using (var insert = new NpgsqlCommand("INSERT INTO users (id, name, email) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING", connection, transaction))
             {
                 insert.Parameters.Add(new() { Value = s.user.Id });
                 insert.Parameters.Add(new() { Value = s.user.Name });
                 insert.Parameters.Add(new() { Value = s.user.Email });
-                await insert.ExecuteNonQueryAsync(ct);
+                if (await insert.ExecuteNonQueryAsync(ct) == 0)
+                {
+                    await using var read = new NpgsqlCommand("SELECT name, email FROM users WHERE id = $1", connection, transaction);
+                    read.Parameters.Add(new() { Value = s.user.Id });
+                    await using var reader = await read.ExecuteReaderAsync(ct);
+                    return !await reader.ReadAsync(ct) ? s.user : s.user with { Name = reader.GetString(0), Email = reader.GetString(1) };
+                }
             }
 
             await s.repo.PublishAsync(s.shard, transaction, new UserEvent("created", s.user.Id, s.user.Name, s.user.Email), ct);

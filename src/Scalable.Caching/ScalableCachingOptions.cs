@@ -56,4 +56,7 @@ public sealed class ScalableCachingOptions
 
     /// <summary>Gets or sets how long a tag removal is remembered in L2; keep it longer than any entry's duration plus fail-safe. <value>Default: 1 day.</value></summary>
     public TimeSpan TagRemovalRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Gets or sets how long Redis keeps a removed key's tombstone, which refuses a value computed before the removal that arrives after it; keep it longer than the Redis client may hold a command (StackExchange.Redis: its async timeout). <value>Default: 1 minute.</value></summary>
+    public TimeSpan KeyRemovalRetention { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -6,7 +6,7 @@ using Scalable.Sharding.Internal;
 
 namespace Scalable.Sharding;
 
-/// <summary>Holds the current <see cref="ShardTopology"/> and swaps in a new one atomically when the options reload.</summary>
+/// <summary>Holds the current <see cref="ShardTopology"/> and swaps in a new one atomically when the options reload; <c>AddScalableSharding</c> registers the one instance.</summary>
 public sealed class ShardMap : IDisposable
 {
     private readonly ILogger _logger;
@@ -14,11 +14,9 @@ public sealed class ShardMap : IDisposable
     private readonly IDisposable[] _rejectionWatches = [];
     private ShardTopology _current;
 
-    /// <summary>Creates a shard map that follows the options and rebuilds the topology on every reload.</summary>
-    /// <param name="options">The options monitor.</param>
-    /// <param name="logger">The logger.</param>
-    /// <exception cref="ArgumentException">The current options are invalid.</exception>
-    public ShardMap(IOptionsMonitor<ScalableShardingOptions> options, ILogger<ShardMap>? logger = null)
+    // Follows the options and rebuilds the topology on every reload; throws ArgumentException when the current options
+    // are invalid. Internal, as the other constructors: AddScalableSharding creates the one map (tests see it too).
+    internal ShardMap(IOptionsMonitor<ScalableShardingOptions> options, ILogger<ShardMap>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -48,10 +46,8 @@ public sealed class ShardMap : IDisposable
             .Select(source => ChangeToken.OnChange(source.GetChangeToken, () => LogIfRejected(factory)))];
     }
 
-    /// <summary>Creates a fixed shard map that changes only through <see cref="Swap"/>.</summary>
-    /// <param name="initial">The initial topology.</param>
-    /// <param name="logger">The logger.</param>
-    public ShardMap(ShardTopology initial, ILogger<ShardMap>? logger = null)
+    // A fixed map that changes only through Swap, for tests.
+    internal ShardMap(ShardTopology initial, ILogger<ShardMap>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(initial);
         _current = initial;

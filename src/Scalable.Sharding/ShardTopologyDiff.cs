@@ -5,19 +5,41 @@ namespace Scalable.Sharding;
 /// <summary>Compares two topologies: which keys change owner, and where they go. Shards are matched by name.</summary>
 public static class ShardTopologyDiff
 {
-    /// <summary>Returns, for each given key whose owner changes, the old and the new owner.</summary>
+    /// <summary>Returns, for each given string key whose owner changes, the old and the new owner (hash tags apply).</summary>
     /// <param name="from">The old topology.</param>
     /// <param name="to">The new topology.</param>
-    /// <param name="keys">The keys to check (string, Guid, long or int).</param>
+    /// <param name="keys">The keys to check.</param>
+    /// <returns>The moves, in key order; keys that stay are left out.</returns>
+    /// <exception cref="ArgumentNullException">An argument or a key is null.</exception>
+    public static IEnumerable<KeyMove<string>> GetMoves(ShardTopology from, ShardTopology to, IEnumerable<string> keys) =>
+        Moves(from, to, keys, static (topology, key) => topology.GetShard(key));
+
+    /// <summary>Returns, for each given GUID key whose owner changes, the old and the new owner.</summary>
+    /// <param name="from">The old topology.</param>
+    /// <param name="to">The new topology.</param>
+    /// <param name="keys">The keys to check.</param>
     /// <returns>The moves, in key order; keys that stay are left out.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    public static IEnumerable<KeyMove> GetMoves(ShardTopology from, ShardTopology to, IEnumerable<object> keys)
-    {
-        ArgumentNullException.ThrowIfNull(from);
-        ArgumentNullException.ThrowIfNull(to);
-        ArgumentNullException.ThrowIfNull(keys);
-        return Iterate(from, to, keys);
-    }
+    public static IEnumerable<KeyMove<Guid>> GetMoves(ShardTopology from, ShardTopology to, IEnumerable<Guid> keys) =>
+        Moves(from, to, keys, static (topology, key) => topology.GetShard(key));
+
+    /// <summary>Returns, for each given 64-bit integer key whose owner changes, the old and the new owner.</summary>
+    /// <param name="from">The old topology.</param>
+    /// <param name="to">The new topology.</param>
+    /// <param name="keys">The keys to check.</param>
+    /// <returns>The moves, in key order; keys that stay are left out.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static IEnumerable<KeyMove<long>> GetMoves(ShardTopology from, ShardTopology to, IEnumerable<long> keys) =>
+        Moves(from, to, keys, static (topology, key) => topology.GetShard(key));
+
+    /// <summary>Returns, for each given 32-bit integer key whose owner changes, the old and the new owner (an int routes like the same long).</summary>
+    /// <param name="from">The old topology.</param>
+    /// <param name="to">The new topology.</param>
+    /// <param name="keys">The keys to check.</param>
+    /// <returns>The moves, in key order; keys that stay are left out.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static IEnumerable<KeyMove<int>> GetMoves(ShardTopology from, ShardTopology to, IEnumerable<int> keys) =>
+        Moves(from, to, keys, static (topology, key) => topology.GetShard((long)key));
 
     /// <summary>Estimates which share of all keys moves between each pair of shards, by routing a fixed sample of keys through both topologies.</summary>
     /// <param name="from">The old topology.</param>
@@ -50,7 +72,7 @@ public static class ShardTopologyDiff
     /// <param name="from">The old topology (router <see cref="ShardRouterKind.Ketama"/>).</param>
     /// <param name="to">The new topology (router <see cref="ShardRouterKind.Ketama"/>).</param>
     /// <returns>The moved ranges, in hash order, adjacent ranges with the same owners merged.</returns>
-    /// <exception cref="ArgumentException">A topology does not use the Ketama router; other routers have no fixed hash ranges (use <see cref="GetMoves"/>).</exception>
+    /// <exception cref="ArgumentException">A topology does not use the Ketama router; other routers have no fixed hash ranges (use <see cref="GetMoves(ShardTopology, ShardTopology, IEnumerable{string})"/> and its overloads).</exception>
     public static IReadOnlyList<HashRangeMove> GetMovedHashRanges(ShardTopology from, ShardTopology to)
     {
         ArgumentNullException.ThrowIfNull(from);
@@ -85,15 +107,25 @@ public static class ShardTopologyDiff
         return moves;
     }
 
-    private static IEnumerable<KeyMove> Iterate(ShardTopology from, ShardTopology to, IEnumerable<object> keys)
+    private static IEnumerable<KeyMove<TKey>> Moves<TKey>(ShardTopology from, ShardTopology to, IEnumerable<TKey> keys, Func<ShardTopology, TKey, ShardDefinition> owner)
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        ArgumentNullException.ThrowIfNull(keys);
+        return Iterate(from, to, keys, owner);
+    }
+
+    private static IEnumerable<KeyMove<TKey>> Iterate<TKey>(ShardTopology from, ShardTopology to, IEnumerable<TKey> keys, Func<ShardTopology, TKey, ShardDefinition> owner)
+        where TKey : notnull
     {
         foreach (var key in keys)
         {
-            var a = from.GetShardForKey(key);
-            var b = to.GetShardForKey(key);
+            var a = owner(from, key);
+            var b = owner(to, key);
             if (!string.Equals(a.Name, b.Name, StringComparison.Ordinal))
             {
-                yield return new KeyMove(key, a, b);
+                yield return new KeyMove<TKey>(key, a, b);
             }
         }
     }

@@ -8,7 +8,7 @@ using Scalable.Sharding.Internal.Moves;
 
 namespace Scalable.Sharding;
 
-/// <summary>The Npgsql side of sharding: one pooled data source per shard and replica, connections for a key, and scatter-gather over every shard.</summary>
+/// <summary>The Npgsql side of sharding: one pooled data source per shard and replica, connections for a key, and scatter-gather over every shard; <c>AddScalableSharding</c> registers the one instance.</summary>
 public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
 {
     private readonly ShardMap _map;
@@ -19,13 +19,10 @@ public sealed partial class ShardedDatabase : IAsyncDisposable, IDisposable
     private readonly DataSourceCache _dataSources;
     private readonly MoveObserver _moves;
 
-    /// <summary>Creates the database facade over a shard map.</summary>
-    /// <param name="map">The shard map.</param>
-    /// <param name="options">The options (scatter-gather parallelism and per-shard timeout); a reload that fails validation is ignored.</param>
-    /// <param name="timeProvider">The time source for timeouts and durations.</param>
-    /// <param name="logger">The logger.</param>
-    /// <exception cref="OptionsValidationException">The current options fail validation.</exception>
-    public ShardedDatabase(ShardMap map, IOptionsMonitor<ScalableShardingOptions> options, TimeProvider? timeProvider = null, ILogger<ShardedDatabase>? logger = null)
+    // Created by AddScalableSharding only (tests reach it through InternalsVisibleTo): the map, options monitor, time and
+    // logger are the container's, and a public constructor taking them would be public only for tests. Reloads that fail
+    // validation are ignored; the current options must be valid (OptionsValidationException otherwise).
+    internal ShardedDatabase(ShardMap map, IOptionsMonitor<ScalableShardingOptions> options, TimeProvider? timeProvider = null, ILogger<ShardedDatabase>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(options);

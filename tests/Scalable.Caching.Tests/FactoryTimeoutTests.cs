@@ -7,7 +7,7 @@ public sealed class FactoryTimeoutTests
     {
         var clock = new FakeTimeProvider();
         using var instance = CacheInstance.Local(time: clock);
-        var options = WithStaleValue(o => o.FactorySoftTimeout = TimeSpan.FromMilliseconds(100));
+        var options = WithStaleValue(soft: TimeSpan.FromMilliseconds(100));
         await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"), options);
         clock.Advance(TimeSpan.FromMilliseconds(300));
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -61,7 +61,7 @@ public sealed class FactoryTimeoutTests
     {
         var clock = new FakeTimeProvider();
         using var instance = CacheInstance.Local(time: clock);
-        var options = WithStaleValue(o => o.FactoryHardTimeout = TimeSpan.FromMilliseconds(200));
+        var options = WithStaleValue(hard: TimeSpan.FromMilliseconds(200));
         await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"), options);
         clock.Advance(TimeSpan.FromMilliseconds(300));
 
@@ -111,7 +111,7 @@ public sealed class FactoryTimeoutTests
     {
         var clock = new FakeTimeProvider();
         using var instance = CacheInstance.Local(time: clock);
-        var options = WithStaleValue(o => o.FactoryHardTimeout = TimeSpan.FromMilliseconds(200));
+        var options = WithStaleValue(hard: TimeSpan.FromMilliseconds(200));
         await instance.Cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("v1"), options);
         clock.Advance(TimeSpan.FromMilliseconds(300));
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -129,15 +129,12 @@ public sealed class FactoryTimeoutTests
     }
 
     // Entries that expire fast but stay available to fail-safe, so a later call has a stale value.
-    private static CacheEntryOptions WithStaleValue(Action<CacheEntryOptions> timeout)
+    private static CacheEntryOptions WithStaleValue(TimeSpan? soft = null, TimeSpan? hard = null) => new()
     {
-        var options = new CacheEntryOptions
-        {
-            Duration = TimeSpan.FromMilliseconds(100),
-            FailSafeMaxDuration = TimeSpan.FromMinutes(10),
-            EarlyRefreshBeta = 0,
-        };
-        timeout(options);
-        return options;
-    }
+        Duration = TimeSpan.FromMilliseconds(100),
+        FailSafeMaxDuration = TimeSpan.FromMinutes(10),
+        EarlyRefreshBeta = 0,
+        FactorySoftTimeout = soft ?? Timeout.InfiniteTimeSpan,
+        FactoryHardTimeout = hard ?? Timeout.InfiniteTimeSpan,
+    };
 }

@@ -13,7 +13,7 @@ public sealed class NamedCachesTests(RedisFixture redis) : IClassFixture<RedisFi
         using var connection = redis.Connect();
         var services = new ServiceCollection();
         services.AddScalableCaching().WithRedis(_ => connection);
-        services.AddScalableCaching("short", o => o.DefaultEntryOptions.Duration = TimeSpan.FromSeconds(30)).WithRedis(_ => connection);
+        services.AddScalableCaching("short", o => o.DefaultEntryOptions = new() { Duration = TimeSpan.FromSeconds(30) }).WithRedis(_ => connection);
         services.AddScalableCaching("local", o => o.MaximumKeyLength = 8);
         using var provider = services.BuildServiceProvider();
         var main = provider.GetRequiredService<IScalableCache>();

@@ -34,7 +34,8 @@ public sealed class RegistrationTests
         builder.Services.AddScalableCaching(o =>
         {
             o.L1SizeLimitBytes = 0;
-            o.DefaultEntryOptions.Duration = TimeSpan.Zero;
+            o.DefaultEntryOptions = new() { Duration = TimeSpan.Zero };
+            o.KeyRemovalRetention = TimeSpan.Zero;
         });
         using var host = builder.Build();
 
@@ -42,6 +43,7 @@ public sealed class RegistrationTests
 
         Assert.Contains("L1SizeLimitBytes", error.Message, StringComparison.Ordinal);
         Assert.Contains("DefaultEntryOptions.Duration", error.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyRemovalRetention", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,18 +26,14 @@ public sealed class HostStopTests(MessagingFixture servers) : IClassFixture<Mess
     {
         // The broker answers 200 ms late, so the relay spends most of its time with a batch in flight, waiting for the
         // acknowledgement: the stop below lands mid-batch, where abandoning the batch would publish it twice.
-        using var cluster = KafkaMockCluster.StartLocal(brokers: 1);
-        var topic = $"outbox-{Guid.NewGuid():N}";
-        cluster.CreateTopic(topic, partitions: 4);
-        cluster.SetBrokerRoundTrip(1, TimeSpan.FromMilliseconds(200));
-        var connectionString = await servers.Postgres.CreateDatabaseAsync("hoststop");
-        await using var writer = await TestOutbox.CreateAsync(connectionString, cluster.BootstrapServers);
+        await using var kafka = await OutboxOnOwnKafka.StartAsync(servers.Postgres, "hoststop", brokers: 1, partitions: 4);
+        kafka.Cluster.SetBrokerRoundTrip(1, TimeSpan.FromMilliseconds(200));
         var committed = new Dictionary<Phase, List<Guid>> { [Phase.BeforeStop] = [], [Phase.DuringStopAndDown] = [], [Phase.AfterRestart] = [] };
         var phase = (int)Phase.BeforeStop;
         const int backlog = 4_000;
-        committed[Phase.BeforeStop].AddRange(await TestOutbox.EnqueueAsync(writer, Messages.RoundRobin(topic, Keys, from: 0, count: backlog)));
+        committed[Phase.BeforeStop].AddRange(await kafka.EnqueueAsync(Keys, from: 0, count: backlog));
 
-        using var first = BuildHost(connectionString, cluster.BootstrapServers);
+        using var first = BuildHost(kafka.ConnectionString, kafka.BootstrapServers);
         await first.StartAsync();
         using var stopWriting = new CancellationTokenSource();
         var next = backlog;
@@ -47,7 +43,7 @@ public sealed class HostStopTests(MessagingFixture servers) : IClassFixture<Mess
             while (!stopWriting.IsCancellationRequested)
             {
                 var current = (Phase)Volatile.Read(ref phase);
-                var ids = await TestOutbox.EnqueueAsync(writer, Messages.RoundRobin(topic, Keys, from: next, count: Keys));
+                var ids = await kafka.EnqueueAsync(Keys, from: next, count: Keys);
                 next += Keys;
                 lock (committed)
                 {
@@ -59,7 +55,7 @@ public sealed class HostStopTests(MessagingFixture servers) : IClassFixture<Mess
         });
 
         // Stop while the relay is mid-stream: part of the backlog is out, most of it is not.
-        await Eventually.TrueAsync(async () => await TestOutbox.CountAsync(writer) < backlog - 400, because: "the relay to be draining the backlog");
+        await Eventually.TrueAsync(async () => await kafka.UnsentAsync() < backlog - 400, because: "the relay to be draining the backlog");
         Volatile.Write(ref phase, (int)Phase.DuringStopAndDown);
         var stopping = Stopwatch.StartNew();
         await first.StopAsync();
@@ -67,7 +63,7 @@ public sealed class HostStopTests(MessagingFixture servers) : IClassFixture<Mess
         Assert.True(stopping.Elapsed < ShutdownTimeout, $"the host stopped after {stopping.Elapsed}, beyond its shutdown timeout {ShutdownTimeout}");
         await Task.Delay(1000);
 
-        using var second = BuildHost(connectionString, cluster.BootstrapServers);
+        using var second = BuildHost(kafka.ConnectionString, kafka.BootstrapServers);
         await second.StartAsync();
         Volatile.Write(ref phase, (int)Phase.AfterRestart);
         await Eventually.TrueAsync(() =>
@@ -79,11 +75,11 @@ public sealed class HostStopTests(MessagingFixture servers) : IClassFixture<Mess
         }, because: "the application to commit after the restart");
         await stopWriting.CancelAsync();
         await writing;
-        await Eventually.TrueAsync(async () => await TestOutbox.CountAsync(writer) == 0, timeout: TimeSpan.FromSeconds(90), because: "the restarted host to publish everything");
+        await Eventually.TrueAsync(async () => await kafka.UnsentAsync() == 0, timeout: TimeSpan.FromSeconds(90), because: "the restarted host to publish everything");
         await second.StopAsync();
 
         var all = committed.Values.SelectMany(ids => ids).ToList();
-        var read = KafkaReader.ReadAll(cluster.BootstrapServers, topic, atLeast: all.Count);
+        var read = kafka.ReadAll(atLeast: all.Count);
         var deliveries = read.GroupBy(m => m.MessageId).ToDictionary(g => g.Key, g => g.Count());
         foreach (var (when, ids) in committed)
         {

@@ -9,6 +9,8 @@ namespace Scalable.Messaging.Tests;
 // attempts within about 4 s of the outage; it lasts 8 s. Nothing may be dead-lettered, and order must hold.
 public sealed class KafkaOutageTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
+    private const int KafkaUnreachableEventId = 5012;
+
     public enum Outage
     {
         AllBrokersDown,
@@ -20,9 +22,7 @@ public sealed class KafkaOutageTests(PostgresFixture postgres) : IClassFixture<P
     [InlineData(Outage.ProduceRequestsFail)]
     public async Task An_outage_longer_than_the_attempt_budget_dead_letters_nothing_and_keeps_key_order(Outage outage)
     {
-        using var cluster = KafkaMockCluster.StartLocal(brokers: 3);
-        cluster.CreateTopic("orders", partitions: 4, replicationFactor: 3);
-        await using var outbox = await TestOutbox.CreateAsync(await postgres.Server.CreateDatabaseAsync("kafkaoutage"), cluster.BootstrapServers, o =>
+        await using var kafka = await OutboxOnOwnKafka.StartAsync(postgres.Server, "kafkaoutage", brokers: 3, partitions: 4, o =>
         {
             o.MaxAttempts = 2;
             o.Producer.MessageTimeoutMs = 1500;
@@ -30,10 +30,30 @@ public sealed class KafkaOutageTests(PostgresFixture postgres) : IClassFixture<P
             o.Producer.RetryBackoffMaxMs = 100;
         });
         var logger = new FakeLogger();
-        await using var relays = new RunningRelays(outbox, count: 1, logger: logger);
-        var ids = new List<Guid>(await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin("orders", keys: 10, from: 0, count: 20)));
-        Assert.Equal(20, KafkaReader.ReadAll(cluster.BootstrapServers, "orders", atLeast: 20, settle: TimeSpan.Zero).Count);
+        await using var relays = new RunningRelays(kafka.Outbox, count: 1, logger: logger);
+        var ids = new List<Guid>(await kafka.EnqueueAsync(keys: 10, from: 0, count: 20));
+        Assert.Equal(20, kafka.ReadAll(atLeast: 20, settle: TimeSpan.Zero).Count);
 
+        Begin(kafka.Cluster, outage);
+        for (var i = 1; i <= 8; i++)
+        {
+            ids.AddRange(await kafka.EnqueueAsync(keys: 10, from: i * 20, count: 20));
+            await Task.Delay(1000);
+        }
+
+        // The outage was felt: messages could not be delivered for several batches.
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == KafkaUnreachableEventId);
+        End(kafka.Cluster, outage);
+
+        var read = kafka.ReadAll(atLeast: ids.Count, timeout: TimeSpan.FromSeconds(90));
+        Assert.Equal(0, await TestOutbox.CountAsync(kafka.Outbox, "dead_letters"));
+        KafkaReader.AssertAllArrivedInKeyOrder(read, ids);
+        await kafka.WaitUntilAllSentAsync("the outbox to drain after the outage");
+        Assert.Equal(0L, await TestOutbox.ScalarAsync<long>(kafka.Outbox.DataSource, "SELECT count(*) FROM scalable.outbox_messages WHERE attempts > 0"));
+    }
+
+    private static void Begin(KafkaMockCluster cluster, Outage outage)
+    {
         if (outage == Outage.AllBrokersDown)
         {
             cluster.SetAllBrokersDown();
@@ -42,15 +62,10 @@ public sealed class KafkaOutageTests(PostgresFixture postgres) : IClassFixture<P
         {
             cluster.PushRequestErrors(KafkaApiKey.Produce, Enumerable.Repeat(ErrorCode.NotEnoughReplicas, 1000).ToArray());
         }
+    }
 
-        for (var i = 1; i <= 8; i++)
-        {
-            ids.AddRange(await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin("orders", keys: 10, from: i * 20, count: 20)));
-            await Task.Delay(1000);
-        }
-
-        // The outage was felt: messages could not be delivered for several batches.
-        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 5012);
+    private static void End(KafkaMockCluster cluster, Outage outage)
+    {
         if (outage == Outage.AllBrokersDown)
         {
             cluster.SetAllBrokersUp();
@@ -59,12 +74,5 @@ public sealed class KafkaOutageTests(PostgresFixture postgres) : IClassFixture<P
         {
             cluster.ClearRequestErrors(KafkaApiKey.Produce);
         }
-
-        var read = KafkaReader.ReadAll(cluster.BootstrapServers, "orders", atLeast: ids.Count, timeout: TimeSpan.FromSeconds(90));
-        Assert.Equal(0, await TestOutbox.CountAsync(outbox, "dead_letters"));
-        Assert.True(read.Select(m => m.MessageId).ToHashSet().SetEquals(ids), $"every message arrives ({read.Select(m => m.MessageId).Distinct().Count()} of {ids.Count})");
-        KafkaReader.AssertPerKeyOrder(read);
-        await Eventually.TrueAsync(async () => await TestOutbox.CountAsync(outbox) == 0, because: "the outbox to drain after the outage");
-        Assert.Equal(0L, await TestOutbox.ScalarAsync<long>(outbox.DataSource, "SELECT count(*) FROM scalable.outbox_messages WHERE attempts > 0"));
     }
 }

@@ -35,14 +35,12 @@ public sealed class NotifyOnEnqueueTests(PostgresFixture postgres) : IClassFixtu
     [Fact]
     public async Task Without_notifications_the_relay_finds_committed_messages_by_polling()
     {
-        using var cluster = KafkaMockCluster.StartLocal(brokers: 1);
-        cluster.CreateTopic("orders", partitions: 2);
-        await using var outbox = await TestOutbox.CreateAsync(await postgres.Server.CreateDatabaseAsync("polling"), cluster.BootstrapServers, o => o.NotifyOnEnqueue = false);
-        await using var relays = new RunningRelays(outbox, count: 1);
+        await using var kafka = await OutboxOnOwnKafka.StartAsync(postgres.Server, "polling", brokers: 1, partitions: 2, o => o.NotifyOnEnqueue = false);
+        await using var relays = new RunningRelays(kafka.Outbox, count: 1);
 
-        var ids = await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin("orders", keys: 3, from: 0, count: 30));
+        var ids = await kafka.EnqueueAsync(keys: 3, from: 0, count: 30);
 
-        var read = KafkaReader.ReadAll(cluster.BootstrapServers, "orders", atLeast: 30);
+        var read = kafka.ReadAll(atLeast: 30);
         Assert.Equal(ids.Order(), read.Select(m => m.MessageId).Order());
     }
 }

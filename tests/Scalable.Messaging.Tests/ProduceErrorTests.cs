@@ -40,19 +40,17 @@ public sealed class ProduceErrorTests(PostgresFixture postgres) : IClassFixture<
     // are injected. librdkafka's "msg" debug context logs every failed message set, to tell that the errors were met.
     private async Task<Scenario> WarmedUpAsync()
     {
-        var cluster = KafkaMockCluster.StartLocal(brokers: 1);
-        cluster.CreateTopic("orders", partitions: 2);
-        var outbox = await TestOutbox.CreateAsync(await postgres.Server.CreateDatabaseAsync("errors"), cluster.BootstrapServers, o => o.Producer.Debug = "msg");
+        var kafka = await OutboxOnOwnKafka.StartAsync(postgres.Server, "errors", brokers: 1, partitions: 2, o => o.Producer.Debug = "msg");
         var logger = new FakeLogger();
-        var scenario = new Scenario(cluster, outbox, new RunningRelays(outbox, count: 1, logger: logger), logger);
-        scenario.Expected.AddRange(await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin("orders", keys: 4, from: 0, count: 20)));
-        Assert.Equal(20, KafkaReader.ReadAll(cluster.BootstrapServers, "orders", atLeast: 20, settle: TimeSpan.Zero).Count);
+        var scenario = new Scenario(kafka, new RunningRelays(kafka.Outbox, count: 1, logger: logger), logger);
+        scenario.Expected.AddRange(await kafka.EnqueueAsync(keys: 4, from: 0, count: 20));
+        Assert.Equal(20, kafka.ReadAll(atLeast: 20, settle: TimeSpan.Zero).Count);
         return scenario;
     }
 
-    private sealed class Scenario(KafkaMockCluster cluster, Outbox outbox, RunningRelays relays, FakeLogger logger) : IAsyncDisposable
+    private sealed class Scenario(OutboxOnOwnKafka kafka, RunningRelays relays, FakeLogger logger) : IAsyncDisposable
     {
-        public Outbox Outbox => outbox;
+        public Outbox Outbox => kafka.Outbox;
 
         public RunningRelays Relays => relays;
 
@@ -60,9 +58,9 @@ public sealed class ProduceErrorTests(PostgresFixture postgres) : IClassFixture<
 
         public async Task<List<ReadMessage>> PublishWithErrorsAsync(params ErrorCode[] errors)
         {
-            cluster.PushRequestErrors(KafkaApiKey.Produce, errors);
-            Expected.AddRange(await TestOutbox.EnqueueAsync(outbox, Messages.RoundRobin("orders", keys: 4, from: 20, count: 40)));
-            return KafkaReader.ReadAll(cluster.BootstrapServers, "orders", atLeast: Expected.Count);
+            kafka.Cluster.PushRequestErrors(KafkaApiKey.Produce, errors);
+            Expected.AddRange(await kafka.EnqueueAsync(keys: 4, from: 20, count: 40));
+            return kafka.ReadAll(atLeast: Expected.Count);
         }
 
         public void AssertProduceFailed(params ErrorCode[] errors)
@@ -78,8 +76,7 @@ public sealed class ProduceErrorTests(PostgresFixture postgres) : IClassFixture<
         public async ValueTask DisposeAsync()
         {
             await relays.DisposeAsync();
-            await outbox.DisposeAsync();
-            cluster.Dispose();
+            await kafka.DisposeAsync();
         }
     }
 }

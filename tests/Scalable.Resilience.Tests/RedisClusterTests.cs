@@ -1,16 +1,18 @@
-using StackExchange.Redis;
+using Scalable.TestSupport;
 
 namespace Scalable.Resilience.Tests;
 
 // One script per decision touching one hash-tagged key, so every limiter works on a Redis Cluster whose partitions
-// spread over several masters.
-public sealed class RedisClusterTests(RedisCluster cluster) : IClassFixture<RedisCluster>
+// spread over several masters (a real three-master cluster from Scalable.TestSupport).
+public sealed class RedisClusterTests(RedisClusterFixture fixture) : IClassFixture<RedisClusterFixture>
 {
+    private readonly RedisClusterServer _cluster = fixture.Cluster;
+
     [Fact]
     public async Task Partitions_spread_over_the_masters_and_each_keeps_its_own_shared_limit()
     {
-        using var first = cluster.Connect();
-        using var second = cluster.Connect();
+        using var first = _cluster.Connect();
+        using var second = _cluster.Connect();
         var options = new RedisGcraRateLimiterOptions { Name = $"cluster-{Guid.NewGuid():N}", PermitLimit = 1, Window = TimeSpan.FromMinutes(1), BurstLimit = 2 };
         using var a = RedisRateLimiters.CreateGcra<string>(first, options, user => user);
         using var b = RedisRateLimiters.CreateGcra<string>(second, options, user => user);
@@ -24,7 +26,7 @@ public sealed class RedisClusterTests(RedisCluster cluster) : IClassFixture<Redi
             Assert.False((await b.AcquireAsync(user)).IsAcquired);
         }
 
-        var mastersWithKeys = cluster.Ports
+        var mastersWithKeys = _cluster.Ports
             .Select(port => first.GetServer("127.0.0.1", port).Keys(pattern: $"scalable:rl:gcra:{options.Name}:*").Count())
             .Count(count => count > 0);
         Assert.True(mastersWithKeys >= 2, $"the partitions landed on {mastersWithKeys} master(s)");
@@ -33,7 +35,7 @@ public sealed class RedisClusterTests(RedisCluster cluster) : IClassFixture<Redi
     [Fact]
     public async Task Sliding_window_and_concurrency_limiters_work_on_the_cluster()
     {
-        using var connection = cluster.Connect();
+        using var connection = _cluster.Connect();
         using var window = new RedisSlidingWindowRateLimiter(connection, new() { Name = $"cw-{Guid.NewGuid():N}", PermitLimit = 2, Window = TimeSpan.FromMinutes(1) }, "tenant-a");
         using var concurrency = new RedisConcurrencyLimiter(connection, new() { Name = $"cc-{Guid.NewGuid():N}", PermitLimit = 1 }, "tenant-b");
 

@@ -123,6 +123,40 @@ public sealed class UsersApiTests(SampleCluster cluster)
         Assert.Equal(before.Total, (await CountAsync()).Total);
     }
 
+    [Fact]
+    public async Task A_create_sent_again_with_its_idempotency_key_on_any_instance_stores_and_publishes_once()
+    {
+        var key = $"create-{Guid.NewGuid():N}";
+        var email = $"idem.{Guid.NewGuid():N}@example.com";
+        using var other = cluster.B.CreateClient();
+
+        // The same create, sent six times at once to two instances (as retries and nginx's next-upstream attempts do).
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => PostAsync(i % 2 == 0 ? _client : other, key, new UserInput("Idem", email))));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var users = await Task.WhenAll(responses.Select(r => r.Content.ReadFromJsonAsync<User>()));
+        Assert.Single(users.Select(u => u!).Distinct());
+        var user = users[0]!;
+
+        // One row, and one event: once every outbox is empty, Kafka holds exactly one message for the user and the consumer audited one.
+        Assert.Single(await _client.GetFromJsonAsync<List<User>>($"/users?email={email}") ?? [], u => u.Id == user.Id);
+        await Eventually.TrueAsync(_pipeline.OutboxesAreEmptyAsync, because: "the shards' outboxes to be relayed to Kafka");
+        Assert.Single(_pipeline.ReadTopic(), m => m.Message.Key == user.Id.ToString());
+        Assert.Single(await EventsAsync(user.Id, atLeast: 1));
+
+        // The key reused for another user is refused, and a malformed key is a validation problem; neither stores anything.
+        var before = await CountAsync();
+        await Problems.AssertAsync(await PostAsync(_client, key, new UserInput("Someone Else", "else@example.com")), HttpStatusCode.UnprocessableEntity);
+        await Problems.AssertAsync(await PostAsync(_client, "has space", new UserInput("Bad Key", "bad.key@example.com")), HttpStatusCode.BadRequest);
+        Assert.Equal(before.Total, (await CountAsync()).Total);
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string idempotencyKey, UserInput input)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/users") { Content = JsonContent.Create(input) };
+        request.Headers.Add(IdempotencyKey.Header, idempotencyKey);
+        return client.SendAsync(request);
+    }
+
     private async Task<User> CreateAsync(string name, string email)
     {
         var response = await _client.PostAsJsonAsync("/users", new UserInput(name, email));

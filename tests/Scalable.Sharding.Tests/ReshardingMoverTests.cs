@@ -81,7 +81,7 @@ public sealed class ReshardingMoverTests(PostgresFixture postgres) : IClassFixtu
     public async Task Rows_left_on_the_target_by_a_crash_between_copy_and_delete_are_replaced_not_duplicated()
     {
         await using var scenario = await ReshardingScenario.CreateAsync(await postgres.Server.CreateDatabasesAsync(4), 2_000);
-        var moving = ShardTopologyDiff.GetMoves(scenario.Before, scenario.After, scenario.Ids).Take(50).Select(m => (string)m.Key).ToList();
+        var moving = ShardTopologyDiff.GetMoves(scenario.Before, scenario.After, scenario.Ids).Take(50).Select(m => m.Key).ToList();
         await using (var target = new NpgsqlConnection(scenario.ConnectionStrings[3]))
         {
             await target.OpenAsync();
@@ -105,7 +105,7 @@ public sealed class ReshardingMoverTests(PostgresFixture postgres) : IClassFixtu
     {
         await using var scenario = await ReshardingScenario.CreateAsync(await postgres.Server.CreateDatabasesAsync(4), 2_000);
         var moves = ShardTopologyDiff.GetMoves(scenario.Before, scenario.After, scenario.Ids).ToList();
-        var rewritten = moves.Take(100).Select(m => (string)m.Key).ToList();
+        var rewritten = moves.Take(100).Select(m => m.Key).ToList();
         await using (var target = await scenario.Database.OpenConnectionAsync(scenario.After.GetShardByName("shard3")))
         {
             // A writer already on the new topology upserts these users on their new owner.

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Scalable.Sharding.Tests.Support;
 using Scalable.TestSupport;
@@ -10,22 +9,14 @@ namespace Scalable.Sharding.Tests;
 [Collection("Resharding")]
 public sealed class ShardMoveKilledTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Generous = LiveMoveScenario.Generous;
 
     [Fact]
     public async Task A_mover_process_killed_mid_copy_under_writers_is_resumed_by_a_new_mover_from_its_record_and_loses_no_acknowledged_write()
     {
-        var databases = await postgres.Server.CreateDatabasesAsync(4, "killed");
-        await Users.CreateTablesAsync(databases);
-        var ids = Users.Ids(3_000).ToList();
-        await using var application = ShardedDatabases.Build(databases.Take(3).ToList(), o => o.MoveRefreshInterval = TimeSpan.FromMilliseconds(200));
-        await using var operations = ShardedDatabases.Build(databases.Take(3).ToList());
-        var app = application.GetRequiredService<ShardedDatabase>();
-        var ops = operations.GetRequiredService<ShardedDatabase>();
-        await Users.WriteThroughRouterAsync(app, ids);
-        var from = ops.Topology;
-        var to = ShardTopology.Create(databases.Select((cs, i) => new ShardDefinition($"shard{i}", cs)), from.RouterKind, version: from.Version + 1);
-        var writers = new AcknowledgedWriters(app, 8, ids);
+        await using var scenario = await LiveMoveScenario.CreateAsync(postgres.Server, "killed", 3_000, o => o.MoveRefreshInterval = TimeSpan.FromMilliseconds(200));
+        var databases = scenario.Databases;
+        var writers = new AcknowledgedWriters(scenario.App, 8, scenario.Ids);
         var writing = writers.RunAsync();
         await Eventually.TrueAsync(() => writers.Acknowledged > 200, Generous, "the writers are writing");
 
@@ -40,7 +31,7 @@ public sealed class ShardMoveKilledTests(PostgresFixture postgres) : IClassFixtu
         Assert.True(killedAt.RangesCopied >= 1, "the child copied no whole range before it was killed.");
 
         // The dead session's lock goes with its connection; a new mover (here, the operator's) continues the move.
-        var move = new ShardMove(ops, from, to, [ReshardingScenario.Table], new ShardMoveOptions { BatchSize = 200, ProcessRefreshWait = TimeSpan.FromSeconds(1) });
+        var move = scenario.NewMove(new ShardMoveOptions { BatchSize = 200, ProcessRefreshWait = TimeSpan.FromSeconds(1) });
         var resumed = new ConcurrentQueue<ShardMoveProgress>();
         ShardMoveReport? report = null;
         await Eventually.TrueAsync(
@@ -49,7 +40,7 @@ public sealed class ShardMoveKilledTests(PostgresFixture postgres) : IClassFixtu
                 try
                 {
                     using var deadline = new CancellationTokenSource(Generous);
-                    report = await move.RunAsync(new ShardMoveTests.Synchronous(resumed.Enqueue), deadline.Token);
+                    report = await move.RunAsync(new LiveMoveScenario.Synchronous(resumed.Enqueue), deadline.Token);
                     return true;
                 }
                 catch (InvalidOperationException ex) when (ex.Message.Contains("already being run", StringComparison.Ordinal))
@@ -60,14 +51,7 @@ public sealed class ShardMoveKilledTests(PostgresFixture postgres) : IClassFixtu
             Generous,
             "the killed mover's lock was released");
 
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                await using var connection = await app.OpenConnectionAsync("any");
-                return app.Topology.Shards.Count == 4;
-            },
-            Generous,
-            "the application saw the switch");
+        await scenario.WaitForApplicationSwitchAsync();
         await Task.Delay(300);
         writers.Stop();
         await writing.WaitAsync(Generous);
@@ -80,7 +64,7 @@ public sealed class ShardMoveKilledTests(PostgresFixture postgres) : IClassFixtu
         Assert.True(killedAt.Copied > 0);
         Assert.Equal(report!.RowsCopied, report.RowsVerified);
         Assert.Equal(nameof(ShardMovePhase.Completed), (await RecordAsync(databases[0])).Phase);
-        await ShardMoveTests.AssertEveryAcknowledgedWriteOnceOnItsOwnerAsync(databases, to, writers.Expected);
+        await scenario.AssertEveryAcknowledgedWriteOnceOnItsOwnerAsync(writers.Expected);
     }
 
     // The move record the killed mover left on the first shard: its phase, rows copied, and ranges finished.

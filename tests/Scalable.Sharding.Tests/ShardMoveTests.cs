@@ -11,29 +11,20 @@ namespace Scalable.Sharding.Tests;
 [Collection("Resharding")]
 public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Generous = LiveMoveScenario.Generous;
 
     [Fact]
     public async Task Three_shards_grow_to_four_under_eight_writers_with_a_crash_and_a_second_mover_and_every_acknowledged_write_ends_once_on_its_owner()
     {
-        var databases = await postgres.Server.CreateDatabasesAsync(4, "live");
-        await Users.CreateTablesAsync(databases);
-        var ids = Users.Ids(6_000).ToList();
-
         // The application and the operator are separate "processes": two containers, each with its own view of the move.
-        await using var application = ShardedDatabases.Build(databases.Take(3).ToList(), o => o.MoveRefreshInterval = TimeSpan.FromMilliseconds(200));
-        await using var operations = ShardedDatabases.Build(databases.Take(3).ToList());
-        var app = application.GetRequiredService<ShardedDatabase>();
-        var ops = operations.GetRequiredService<ShardedDatabase>();
-        await Users.WriteThroughRouterAsync(app, ids);
-        var from = ops.Topology;
-        var to = ShardTopology.Create(databases.Select((cs, i) => new ShardDefinition($"shard{i}", cs)), from.RouterKind, version: from.Version + 1);
+        await using var scenario = await LiveMoveScenario.CreateAsync(postgres.Server, "live", 6_000, o => o.MoveRefreshInterval = TimeSpan.FromMilliseconds(200));
+        var (app, ops) = (scenario.App, scenario.Ops);
         var options = new ShardMoveOptions { BatchSize = 200, ProcessRefreshWait = TimeSpan.FromSeconds(1) };
         var logs = new CapturingLoggerProvider();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
-        ShardMove NewMove() => new(ops, from, to, [ReshardingScenario.Table], options, logger: loggerFactory.CreateLogger<ShardMove>());
+        ShardMove NewMove() => scenario.NewMove(options, loggerFactory.CreateLogger<ShardMove>());
 
-        var writers = new AcknowledgedWriters(app, 8, ids);
+        var writers = new AcknowledgedWriters(app, 8, scenario.Ids);
         var writing = writers.RunAsync();
         await Eventually.TrueAsync(() => writers.Acknowledged > 300, Generous, "the writers are writing");
 
@@ -41,7 +32,7 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         using var crash = new CancellationTokenSource();
         var beforeCrash = new List<ShardMoveProgress>();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => NewMove().RunAsync(
-            new Synchronous(p =>
+            new LiveMoveScenario.Synchronous(p =>
             {
                 beforeCrash.Add(p);
                 if (beforeCrash.Count == 20)
@@ -56,7 +47,7 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         var move = NewMove();
         var resumed = new ConcurrentQueue<ShardMoveProgress>();
         var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var running = move.RunAsync(new Synchronous(p =>
+        var running = move.RunAsync(new LiveMoveScenario.Synchronous(p =>
         {
             if (resumed.IsEmpty)
             {
@@ -85,14 +76,7 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         }
 
         // The application's process routes by the new topology without any reload of its own.
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                await using var connection = await app.OpenConnectionAsync("any");
-                return app.Topology.Shards.Count == 4;
-            },
-            Generous,
-            "the application saw the switch");
+        await scenario.WaitForApplicationSwitchAsync();
         await Task.Delay(300);
         writers.Stop();
         await writing;
@@ -104,32 +88,20 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         Assert.Equal(report.RowsCopied, report.RowsVerified);
         Assert.All(new[] { 10, 11, 12, 14 }, id => Assert.Contains(logs.Events, e => e.Id.Id == id));
         Assert.True(report.RowsRemovedFromSources > 1_000, $"only {report.RowsRemovedFromSources} rows were removed from the sources.");
-        await AssertEveryAcknowledgedWriteOnceOnItsOwnerAsync(databases, to, writers.Expected);
+        await scenario.AssertEveryAcknowledgedWriteOnceOnItsOwnerAsync(writers.Expected);
     }
 
     [Fact]
     public async Task Another_process_reads_moved_rows_through_the_normal_api_and_routes_by_the_new_topology_after_the_switch()
     {
-        var databases = await postgres.Server.CreateDatabasesAsync(4, "observe");
-        await Users.CreateTablesAsync(databases);
-        var ids = Users.Ids(1_000).ToList();
         var logs = new CapturingLoggerProvider();
-        await using var application = new ServiceCollection()
-            .AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug))
-            .AddScalableSharding(o =>
-            {
-                for (var i = 0; i < 3; i++)
-                {
-                    o.Shards.Add(new ShardOptions { Name = $"shard{i}", ConnectionString = databases[i] });
-                }
-
-                o.MoveRefreshInterval = TimeSpan.FromMilliseconds(100);
-            }).Services.BuildServiceProvider();
-        await using var operations = ShardedDatabases.Build(databases.Take(3).ToList());
-        var app = application.GetRequiredService<ShardedDatabase>();
-        await Users.WriteThroughRouterAsync(app, ids);
-        var from = app.Topology;
-        var to = ShardTopology.Create(databases.Select((cs, i) => new ShardDefinition($"shard{i}", cs)), from.RouterKind, version: 2);
+        await using var scenario = await LiveMoveScenario.CreateAsync(
+            postgres.Server,
+            "observe",
+            1_000,
+            o => o.MoveRefreshInterval = TimeSpan.FromMilliseconds(100),
+            b => b.Services.AddLogging(l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Debug)));
+        var (app, ids, from, to) = (scenario.App, scenario.Ids, scenario.From, scenario.To);
         var moving = ids.Where(id => from.GetShard(id).Name != to.GetShard(id).Name).ToList();
         var measured = new ConcurrentDictionary<string, double>();
         using var listener = new MeterListener();
@@ -144,16 +116,9 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         listener.SetMeasurementEventCallback<double>((i, v, _, _) => measured.AddOrUpdate(i.Name, 1, (_, count) => count + 1));
         listener.Start();
 
-        await new ShardMove(operations.GetRequiredService<ShardedDatabase>(), from, to, [ReshardingScenario.Table], new ShardMoveOptions { ProcessRefreshWait = TimeSpan.FromMilliseconds(300) }).RunAsync();
+        await scenario.NewMove(new ShardMoveOptions { ProcessRefreshWait = TimeSpan.FromMilliseconds(300) }).RunAsync();
 
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                await using var connection = await app.OpenConnectionAsync(moving[0]);
-                return app.Topology.Version == 2;
-            },
-            Generous,
-            "the application saw the switch: " + string.Join(" | ", logs.Events.Select(e => e.Message)));
+        await scenario.WaitForApplicationSwitchAsync("the application saw the switch: " + string.Join(" | ", logs.Events.Select(e => e.Message)));
         foreach (var id in moving.Take(100))
         {
             await using var connection = await app.OpenConnectionAsync(id);
@@ -171,40 +136,11 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
     [Fact]
     public async Task A_write_held_at_the_cutover_fence_waits_then_writes_and_one_held_too_long_fails_retryably_writing_nothing()
     {
-        var databases = await postgres.Server.CreateDatabasesAsync(4, "fence");
-        await Users.CreateTablesAsync(databases);
-        var ids = Users.Ids(1_000).ToList();
-        await using var application = ShardedDatabases.Build(databases.Take(3).ToList(), o =>
-        {
-            o.MoveRefreshInterval = TimeSpan.FromMilliseconds(100);
-            o.MoveFenceWait = TimeSpan.FromMilliseconds(500);
-        });
-        await using var operations = ShardedDatabases.Build(databases.Take(3).ToList());
-        var app = application.GetRequiredService<ShardedDatabase>();
-        var ops = operations.GetRequiredService<ShardedDatabase>();
-        await Users.WriteThroughRouterAsync(app, ids);
-        var from = app.Topology;
-        var to = ShardTopology.Create(databases.Select((cs, i) => new ShardDefinition($"shard{i}", cs)), from.RouterKind, version: 2);
-        var id = ids.First(i => from.GetShard(i).Name != to.GetShard(i).Name);
-        var source = from.GetShard(id);
-
         // The move waits, paused, in its copy phase; the test plays the cutover by taking the fence on the key's source.
-        var move = new ShardMove(ops, from, to, [ReshardingScenario.Table], new ShardMoveOptions { BatchSize = 100, ProcessRefreshWait = TimeSpan.FromMilliseconds(300) });
-        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reports = 0;
-        var running = move.RunAsync(new Synchronous(p =>
-        {
-            if (Interlocked.Increment(ref reports) == 1)
-            {
-                ShardMove.PauseAsync(ops, move.MoveId).GetAwaiter().GetResult();
-            }
-
-            if (p.IsPaused)
-            {
-                paused.TrySetResult();
-            }
-        }));
-        await paused.Task.WaitAsync(Generous);
+        await using var scenario = await LiveMoveScenario.CreateForFenceAsync(postgres.Server, "fence");
+        var (app, to, id) = (scenario.App, scenario.To, scenario.MovingKey());
+        var source = scenario.From.GetShard(id);
+        var (move, running) = await scenario.StartPausedMoveAsync();
         await using var fence = new NpgsqlConnection(source.ConnectionString);
         await fence.OpenAsync();
         Assert.True(await Scalable.Sharding.Internal.Moves.SourceCapture.FenceAsync(fence, move.MoveId, TimeSpan.FromSeconds(30), CancellationToken.None));
@@ -213,16 +149,16 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         await Eventually.TrueAsync(
             async () =>
             {
-                var before = await ScoreAsync(source.ConnectionString, id);
+                var before = await Users.ScoreAsync(source.ConnectionString, id);
                 try
                 {
-                    await app.WriteAsync(id, (connection, token) => IncrementAsync(connection, id, token));
+                    await app.WriteAsync(id, (connection, token) => Users.IncrementScoreAsync(connection, id, token));
                     increments++;
                     return false;
                 }
                 catch (ShardMoveInProgressException ex)
                 {
-                    Assert.Equal(before, await ScoreAsync(source.ConnectionString, id));
+                    Assert.Equal(before, await Users.ScoreAsync(source.ConnectionString, id));
                     refused = ex;
                     return true;
                 }
@@ -233,23 +169,23 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         Assert.Contains("retry", refused.Message, StringComparison.Ordinal);
 
         // A patient process (a long MoveFenceWait) whose view of the move is fresh waits at the fence instead.
-        await using var patientProvider = ShardedDatabases.Build(databases.Take(3).ToList(), o =>
+        await using var patientProvider = scenario.BuildApplication(o =>
         {
             o.MoveRefreshInterval = TimeSpan.FromSeconds(5);
             o.MoveFenceWait = Generous;
         });
         var patient = patientProvider.GetRequiredService<ShardedDatabase>();
         await (await patient.OpenConnectionAsync(id)).DisposeAsync();
-        var waiting = patient.WriteAsync(id, (connection, token) => IncrementAsync(connection, id, token));
+        var waiting = patient.WriteAsync(id, (connection, token) => Users.IncrementScoreAsync(connection, id, token));
         await Task.Delay(200);
         await Scalable.Sharding.Internal.Moves.SourceCapture.UnfenceAsync(fence, move.MoveId);
         Assert.Equal(1, await waiting.WaitAsync(Generous));
         increments++;
 
-        Assert.True(await ShardMove.ResumeAsync(ops, move.MoveId));
+        Assert.True(await ShardMove.ResumeAsync(scenario.Ops, move.MoveId));
         await running.WaitAsync(Generous);
-        Assert.Equal(Users.InitialScore(id) + increments, await ScoreAsync(to.GetShard(id).ConnectionString, id));
-        Assert.Null(await ScoreAsync(source.ConnectionString, id));
+        Assert.Equal(Users.InitialScore(id) + increments, await Users.ScoreAsync(to.GetShard(id).ConnectionString, id));
+        Assert.Null(await Users.ScoreAsync(source.ConnectionString, id));
     }
 
     [Fact]
@@ -267,57 +203,9 @@ public sealed class ShardMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         Assert.Equal(new ShardMove(database, one, two, [ReshardingScenario.Table]).MoveId, new ShardMove(database, one, two, [ReshardingScenario.Table]).MoveId);
     }
 
-    internal static async Task AssertEveryAcknowledgedWriteOnceOnItsOwnerAsync(IReadOnlyList<string> databases, ShardTopology to, IReadOnlyDictionary<string, long> expected)
-    {
-        var found = new Dictionary<string, (string Shard, long Score)>(StringComparer.Ordinal);
-        for (var i = 0; i < databases.Count; i++)
-        {
-            await using var connection = new NpgsqlConnection(databases[i]);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT id, score FROM users", connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                var id = reader.GetString(0);
-                Assert.False(found.ContainsKey(id), $"{id} is on {found.GetValueOrDefault(id).Shard} and on shard{i}.");
-                found[id] = ($"shard{i}", reader.GetInt64(1));
-            }
-        }
-
-        Assert.Equal(expected.Count, found.Count);
-        foreach (var (id, score) in expected)
-        {
-            Assert.True(found.TryGetValue(id, out var row), $"{id} was lost.");
-            Assert.Equal(to.GetShard(id).Name, row.Shard);
-            Assert.Equal(score, row.Score);
-        }
-    }
-
-    private static async Task<int> IncrementAsync(NpgsqlConnection connection, string id, CancellationToken token)
-    {
-        await using var command = new NpgsqlCommand("UPDATE users SET score = score + 1 WHERE id = @id", connection);
-        command.Parameters.AddWithValue("id", id);
-        return await command.ExecuteNonQueryAsync(token);
-    }
-
-    private static async Task<long?> ScoreAsync(string connectionString, string id)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT score FROM users WHERE id = @id", connection);
-        command.Parameters.AddWithValue("id", id);
-        return (long?)await command.ExecuteScalarAsync();
-    }
-
     private static async Task<long> CountAsync(NpgsqlConnection connection, ShardDefinition shard, CancellationToken token)
     {
         await using var command = new NpgsqlCommand("SELECT count(*) FROM users", connection);
         return (long)(await command.ExecuteScalarAsync(token))!;
-    }
-
-    /// <summary>Reports on the caller's thread, in order, unlike <see cref="Progress{T}"/>.</summary>
-    internal sealed class Synchronous(Action<ShardMoveProgress> report) : IProgress<ShardMoveProgress>
-    {
-        public void Report(ShardMoveProgress value) => report(value);
     }
 }

@@ -10,21 +10,37 @@ public sealed class ShardTopologyDiffTests
     {
         var from = Topology(3);
         var to = Topology(4, version: 2);
-        var keys = Enumerable.Range(0, 5_000).Select(i => (object)$"order:{i}").ToList();
+        var keys = Enumerable.Range(0, 5_000).Select(i => $"order:{i}").ToList();
 
         var moves = ShardTopologyDiff.GetMoves(from, to, keys).ToList();
 
         Assert.NotEmpty(moves);
         foreach (var key in keys)
         {
-            var move = moves.SingleOrDefault(m => Equals(m.Key, key));
-            var (a, b) = (from.GetShardForKey(key).Name, to.GetShardForKey(key).Name);
+            var move = moves.SingleOrDefault(m => m.Key == key);
+            var (a, b) = (from.GetShard(key).Name, to.GetShard(key).Name);
             Assert.Equal(a != b, move is not null);
             if (move is not null)
             {
                 Assert.Equal((a, b), (move.From.Name, move.To.Name));
             }
         }
+    }
+
+    [Fact]
+    public void Moves_keep_the_key_type_and_an_int_key_moves_like_the_same_long()
+    {
+        var (from, to) = (Topology(3), Topology(4, version: 2));
+        var guids = Enumerable.Range(0, 2_000).Select(i => new Guid(i, 0, 0, new byte[8])).ToList();
+        var ints = Enumerable.Range(0, 2_000).ToList();
+
+        IReadOnlyList<KeyMove<Guid>> guidMoves = [.. ShardTopologyDiff.GetMoves(from, to, guids)];
+        IReadOnlyList<KeyMove<int>> intMoves = [.. ShardTopologyDiff.GetMoves(from, to, ints)];
+        IReadOnlyList<KeyMove<long>> longMoves = [.. ShardTopologyDiff.GetMoves(from, to, ints.Select(i => (long)i))];
+
+        Assert.Equal(guids.Where(g => from.GetShard(g).Name != to.GetShard(g).Name), guidMoves.Select(m => m.Key));
+        Assert.NotEmpty(intMoves);
+        Assert.Equal(longMoves.Select(m => (m.Key, m.From.Name, m.To.Name)), intMoves.Select(m => ((long)m.Key, m.From.Name, m.To.Name)));
     }
 
     [Theory]

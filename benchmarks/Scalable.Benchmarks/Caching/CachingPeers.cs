@@ -21,7 +21,7 @@ internal static class CachingPeers
     {
         var builder = new ServiceCollection().AddScalableCaching(o =>
         {
-            o.DefaultEntryOptions.Duration = Duration;
+            o.DefaultEntryOptions = new() { Duration = Duration };
             o.KeyPrefix = prefix;
         });
         if (redis is not null)

@@ -45,6 +45,22 @@ internal static class EntryFormat
         destination.Advance(size);
     }
 
+    // What a removal leaves in L2: an entry created at the removal that no reader can use (its hard expiry is long past,
+    // so every version of the format treats it as a miss), kept only so older values are refused.
+    public static byte[] Tombstone(long stampMs)
+    {
+        var buffer = new ArrayBufferWriter<byte>(FixedHeader);
+        WriteHeader(new EntryMeta(false, stampMs, 0, 0, 0, []), buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static bool TryReadCreatedMs(ReadOnlySpan<byte> data, out long createdMs)
+    {
+        var known = data.Length >= FixedHeader && data[0] == Magic && data[1] == Version;
+        createdMs = known ? BinaryPrimitives.ReadInt64LittleEndian(data[3..]) : 0;
+        return known;
+    }
+
     public static bool TryRead(ReadOnlySpan<byte> data, out EntryMeta meta, out int payloadOffset)
     {
         meta = default;

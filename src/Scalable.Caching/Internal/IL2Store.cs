@@ -5,7 +5,13 @@ internal interface IL2Store
 {
     Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken);
 
+    // Replaces whatever the key holds: a user's set, which is the newest value by definition, and tag stamps.
     Task SetAsync(string key, byte[] value, TimeSpan timeToLive, CancellationToken cancellationToken);
 
-    Task RemoveAsync(string key, CancellationToken cancellationToken);
+    // A factory's value: stored unless the key holds an entry created at or after createdMs (a newer set, a newer value, or
+    // the tombstone of a later removal). False when it was refused.
+    Task<bool> SetUnlessNewerAsync(string key, byte[] value, long createdMs, TimeSpan timeToLive, CancellationToken cancellationToken);
+
+    // A removal made at stampMs; where the store can compare stamps it leaves a tombstone that refuses older values.
+    Task RemoveAsync(string key, long stampMs, CancellationToken cancellationToken);
 }

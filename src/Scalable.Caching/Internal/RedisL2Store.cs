@@ -2,8 +2,24 @@ using StackExchange.Redis;
 
 namespace Scalable.Caching.Internal;
 
-internal sealed class RedisL2Store(RedisConnection connection, string prefix) : IL2Store
+// Values are plain strings. A factory's value is written by a Lua script that reads the creation stamp of what the key
+// holds (the first 11 bytes: magic, version, flags, created) and keeps that entry unless it is older than the factory's
+// start (a tie goes to what is there, a set or removal in the same millisecond), so the compare and the write are one
+// step. Each script touches one key, so it runs on Redis Cluster as well. A removal leaves a tombstone (an entry that no
+// reader can use) for tombstoneRetention, so a value computed before the removal cannot land after it.
+internal sealed class RedisL2Store(RedisConnection connection, string prefix, TimeSpan tombstoneRetention) : IL2Store
 {
+    private const string SetUnlessNewerScript = """
+        local head = redis.call('GETRANGE', KEYS[1], 0, 10)
+        if string.len(head) == 11 and string.byte(head, 1) == tonumber(ARGV[4]) and string.byte(head, 2) == tonumber(ARGV[5]) then
+          if struct.unpack('<i8', head, 4) >= tonumber(ARGV[2]) then
+            return 0
+          end
+        end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+        return 1
+        """;
+
     public async Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
     {
         var value = await connection.Database.StringGetAsync(prefix + key).ConfigureAwait(false);
@@ -13,6 +29,15 @@ internal sealed class RedisL2Store(RedisConnection connection, string prefix) : 
     public Task SetAsync(string key, byte[] value, TimeSpan timeToLive, CancellationToken cancellationToken)
         => connection.Database.StringSetAsync(prefix + key, value, timeToLive);
 
-    public Task RemoveAsync(string key, CancellationToken cancellationToken)
-        => connection.Database.KeyDeleteAsync(prefix + key);
+    public async Task<bool> SetUnlessNewerAsync(string key, byte[] value, long createdMs, TimeSpan timeToLive, CancellationToken cancellationToken)
+    {
+        var result = await connection.Database.ScriptEvaluateAsync(
+            SetUnlessNewerScript,
+            [prefix + key],
+            [value, createdMs, Math.Max(1, (long)timeToLive.TotalMilliseconds), (int)EntryFormat.Magic, (int)EntryFormat.Version]).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    public Task RemoveAsync(string key, long stampMs, CancellationToken cancellationToken)
+        => connection.Database.StringSetAsync(prefix + key, EntryFormat.Tombstone(stampMs), tombstoneRetention);
 }

@@ -8,6 +8,11 @@ namespace Scalable.Caching.Internal;
 // fail-safe (serve stale and throttle), then storing the result in L1 and L2 and telling the fleet.
 internal sealed partial class ScalableCache
 {
+    private int _writesBehind;
+
+    // Writes behind a factory's callers (L2 write, notice, lease release) not finished yet; tests wait for none.
+    internal int WritesBehindInFlight => Volatile.Read(ref _writesBehind);
+
     private async Task RunFactoryAsync<T>(
         Flight<T> flight,
         string key,
@@ -146,6 +151,7 @@ internal sealed partial class ScalableCache
         if (context.IsDoNotCache || _generations.Current(key) != generation)
         {
             // Not cached, or the key was set or removed while the factory ran: that change wins over this value.
+            Interlocked.Increment(ref _writesBehind);
             flight.Complete(context.IsNotFound ? CacheResult<T>.None : new CacheResult<T>(value, true, false));
             _ = WriteBehindAsync(key, write: null, leaseToken);
             return;
@@ -172,6 +178,7 @@ internal sealed partial class ScalableCache
             StoreL1(key, entry);
         }
 
+        Interlocked.Increment(ref _writesBehind);
         flight.Complete(entry.ToResult<T>(isStale: false));
         if (_l2 is null || (options.Flags & CacheEntryFlags.SkipL2Write) != 0)
         {
@@ -187,10 +194,31 @@ internal sealed partial class ScalableCache
                     return false;
                 }
 
-                await WriteL2Async(key, bytes, meta, CancellationToken.None).ConfigureAwait(false);
+                // A set or removal made elsewhere since the factory started may not have reached us yet: L2 keeps it
+                // (the write never replaces a newer entry), this value is not announced, and our own L1 copy goes, so
+                // the next read here finds the newer entry even if its notice never comes.
+                var written = await WriteL2UnlessNewerAsync(key, bytes, meta).ConfigureAwait(false);
+                if (written != true)
+                {
+                    if (written == false)
+                    {
+                        EvictIfStill(key, entry);
+                    }
+
+                    return false;
+                }
+
                 await PublishAsync(BackplaneMessage.Set, key, meta.CreatedMs, CancellationToken.None).ConfigureAwait(false);
                 return true;
             }, leaseToken);
+        }
+    }
+
+    private void EvictIfStill(string key, L1Entry entry)
+    {
+        if (_memory.TryGetValue(key, out var held) && ReferenceEquals(held, entry))
+        {
+            _memory.Remove(key);
         }
     }
 
@@ -215,6 +243,10 @@ internal sealed partial class ScalableCache
         catch (Exception error)
         {
             Log.BackgroundFailed(_logger, key, error);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _writesBehind);
         }
     }
 

@@ -71,6 +71,23 @@ internal sealed partial class ScalableCache
         return await TryL2Async(() => _l2.SetAsync(ValuePrefix + key, bytes, TimeSpan.FromMilliseconds(ttl), cancellationToken), "set", key, cancellationToken).ConfigureAwait(false);
     }
 
+    // A factory's value: true when written, false when L2 holds an entry created at or after the factory's start
+    // (another instance's set or removal whose notice has not arrived, or a value computed later), null when it failed.
+    private async Task<bool?> WriteL2UnlessNewerAsync(string key, byte[] bytes, EntryMeta meta)
+    {
+        var ttl = meta.HardExpiryMs - NowMs();
+        if (_l2 is null || ttl <= 0)
+        {
+            return true;
+        }
+
+        var written = await TryRedisAsync(() => _l2.SetUnlessNewerAsync(ValuePrefix + key, bytes, meta.CreatedMs, TimeSpan.FromMilliseconds(ttl), CancellationToken.None), "set", key, CancellationToken.None).ConfigureAwait(false);
+        return written.Failed ? null : written.Value;
+    }
+
+    private Task<bool> RemoveL2Async(string key, long stampMs, CancellationToken cancellationToken)
+        => TryL2Async(() => _l2!.RemoveAsync(ValuePrefix + key, stampMs, cancellationToken), "remove", key, cancellationToken);
+
     private async Task<bool> IsTagInvalidatedAsync(EntryMeta meta, CancellationToken cancellationToken)
     {
         foreach (var tag in meta.Tags)
@@ -237,7 +254,7 @@ internal sealed partial class ScalableCache
             var (isTag, name) = item.Key;
             var applied = isTag
                 ? await WriteTagStampAsync(name, item.Value, CancellationToken.None).ConfigureAwait(false)
-                : await TryL2Async(() => _l2!.RemoveAsync(ValuePrefix + name, CancellationToken.None), "replay remove", name, CancellationToken.None).ConfigureAwait(false);
+                : await RemoveL2Async(name, item.Value, CancellationToken.None).ConfigureAwait(false);
             var told = applied && await PublishAsync(isTag ? BackplaneMessage.Tag : BackplaneMessage.Removed, name, item.Value, CancellationToken.None).ConfigureAwait(false);
             if (!told)
             {

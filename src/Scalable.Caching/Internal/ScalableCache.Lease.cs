@@ -13,6 +13,9 @@ internal sealed partial class ScalableCache
     private static readonly TimeSpan LeaseRecheck = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _leaseWaiters = new(StringComparer.Ordinal);
 
+    // The leases this instance holds (key to token), so that Dispose can release those of factories still running.
+    private readonly ConcurrentDictionary<string, string> _heldLeases = new(StringComparer.Ordinal);
+
     // Done: the flight is already complete (value adopted or a refresh left to another instance).
     // Token: the lease to release after computing, or null when computing without one.
     private async Task<(bool Done, string? Token)> AcquireOrWaitAsync<T>(Flight<T> flight, string key, L1Entry? known, L1Entry? stale, TimeSpan softTimeout, CancellationToken token)
@@ -48,6 +51,7 @@ internal sealed partial class ScalableCache
 
                 if (acquired.Value)
                 {
+                    _heldLeases[key] = leaseToken;
                     return (false, leaseToken);
                 }
 
@@ -149,10 +153,49 @@ internal sealed partial class ScalableCache
             return;
         }
 
-        await TryRedisAsync(() => _leases.ReleaseAsync(key, leaseToken), "lease release", key, CancellationToken.None).ConfigureAwait(false);
+        var release = await TryRedisAsync(() => _leases.ReleaseAsync(key, leaseToken), "lease release", key, CancellationToken.None).ConfigureAwait(false);
+        // A release skipped because the cache is being disposed leaves the lease listed: ReleaseHeldLeases releases it.
+        if (!release.Failed || !_disposing.IsCancellationRequested)
+        {
+            _heldLeases.TryRemove(new KeyValuePair<string, string>(key, leaseToken));
+        }
+
         if (wakeOthers)
         {
             await PublishAsync(BackplaneMessage.LeaseReleased, key, NowMs(), CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    // On dispose (the host stops), the leases of factories still running here are released, so the other instances compute
+    // at once instead of waiting for a holder that is gone. Bounded by L2OperationTimeout; a lease not released by then expires.
+    private void ReleaseHeldLeases()
+    {
+        if (_leases is null || _heldLeases.IsEmpty || _breaker.IsOpen)
+        {
+            return;
+        }
+
+        var releases = _heldLeases.Select(held => (held.Key, Task: _leases.ReleaseAsync(held.Key, held.Value))).ToArray();
+        var bound = _options.L2OperationTimeout == Timeout.InfiniteTimeSpan || _options.L2OperationTimeout > _options.LeaseDuration
+            ? _options.LeaseDuration
+            : _options.L2OperationTimeout;
+        try
+        {
+            Task.WaitAll(releases.Select(r => (Task)r.Task).ToArray(), bound);
+        }
+        catch (AggregateException)
+        {
+            // Logged per lease below.
+        }
+
+        foreach (var (key, task) in releases)
+        {
+            if (task is { IsFaulted: true, Exception: { } error })
+            {
+                Log.L2Failed(_logger, "lease release", key, error.GetBaseException());
+            }
+        }
+
+        _heldLeases.Clear();
     }
 }

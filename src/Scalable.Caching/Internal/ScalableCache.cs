@@ -66,7 +66,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         _breaker = new L2CircuitBreaker(options.L2CircuitBreakerFailureThreshold, options.L2CircuitBreakerBreakDuration, time);
         _pending = new PendingRemovals(options.MaximumPendingRemovals);
         _redis = redis;
-        _l2 = l2 ?? (redis is null ? null : new RedisL2Store(redis, options.KeyPrefix));
+        _l2 = l2 ?? (redis is null ? null : new RedisL2Store(redis, options.KeyPrefix, options.KeyRemovalRetention));
         InstanceId = Guid.NewGuid().ToString("N");
         if (redis is not null)
         {
@@ -187,7 +187,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
             return;
         }
 
-        await WriteAndAnnounceAsync(isTag: false, BackplaneMessage.Removed, key, now, ct => TryL2Async(() => _l2.RemoveAsync(ValuePrefix + key, ct), "remove", key, ct), cancellationToken).ConfigureAwait(false);
+        await WriteAndAnnounceAsync(isTag: false, BackplaneMessage.Removed, key, now, ct => RemoveL2Async(key, now, ct), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
@@ -211,6 +211,7 @@ internal sealed partial class ScalableCache : IScalableCache, IDisposable
         }
 
         _disposing.Cancel();
+        ReleaseHeldLeases();
         var dropped = _pending.Count;
         if (dropped > 0)
         {

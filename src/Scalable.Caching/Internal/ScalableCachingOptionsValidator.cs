@@ -29,6 +29,7 @@ internal sealed class ScalableCachingOptionsValidator : IValidateOptions<Scalabl
         Require(options.MaximumBackgroundRefreshes >= 0, $"{nameof(ScalableCachingOptions.MaximumBackgroundRefreshes)} must not be negative (was {options.MaximumBackgroundRefreshes}).");
         Require(options.TagStampMaxAge > TimeSpan.Zero, $"{nameof(ScalableCachingOptions.TagStampMaxAge)} must be greater than zero (was {options.TagStampMaxAge}).");
         Require(options.TagRemovalRetention > TimeSpan.Zero, $"{nameof(ScalableCachingOptions.TagRemovalRetention)} must be greater than zero (was {options.TagRemovalRetention}).");
+        Require(options.KeyRemovalRetention > TimeSpan.Zero, $"{nameof(ScalableCachingOptions.KeyRemovalRetention)} must be greater than zero (was {options.KeyRemovalRetention}).");
         if (options.DefaultEntryOptions is null)
         {
             errors.Add($"{nameof(ScalableCachingOptions.DefaultEntryOptions)} must not be null.");

@@ -51,18 +51,6 @@ internal sealed class ScalableHybridCache(ScalableCache cache, CacheEntryOptions
             return defaults;
         }
 
-        var mapped = defaults.Clone();
-        if (options?.Expiration is { } expiration)
-        {
-            mapped.Duration = expiration;
-        }
-
-        mapped.Flags = flags;
-        if (tags is not null)
-        {
-            mapped.Tags = [.. tags];
-        }
-
-        return mapped;
+        return defaults.With(options?.Expiration ?? defaults.Duration, flags, tags is null ? defaults.Tags : [.. tags]);
     }
 }

@@ -16,6 +16,9 @@ namespace Scalable.Messaging.Tests.Consuming;
 // Every message is numbered; the effects table gets one row per handler run that committed.
 internal sealed class ConsumerTestbed : IAsyncDisposable
 {
+    // How long a test waits for the consumers to get somewhere: generous, for a loaded machine; not a timing assertion.
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
+
     private readonly List<IHost> _hosts = [];
 
     private ConsumerTestbed(string bootstrapServers, string topic, string connectionString)
@@ -105,6 +108,35 @@ internal sealed class ConsumerTestbed : IAsyncDisposable
         return host;
     }
 
+    // Starts a consumer that never commits offsets on its own and hangs inside the handler of Script.HoldNumber (its
+    // transaction open) and stops polling: Kafka drops it from the group as it would a frozen or killed process. Returns
+    // once it hangs.
+    public async Task<IHost> StartFrozenAsync(Action<KafkaConsumerOptions>? configure = null)
+    {
+        var host = await StartAsync(o =>
+        {
+            o.Consumer.AutoCommitIntervalMs = (int)TimeSpan.FromHours(1).TotalMilliseconds;
+            o.Consumer.MaxPollIntervalMs = 6000;
+            configure?.Invoke(o);
+        });
+        await WaitUntilHeldAsync();
+        return host;
+    }
+
+    // The hung handler fails (its transaction rolls back, so its message is still to do) and the frozen consumer is gone for
+    // good, as a killed process would be.
+    public async Task ReleaseFrozenAsync(IHost frozen)
+    {
+        Script.HoldNumber = null;
+        Script.ReleaseAll();
+        await frozen.StopAsync();
+    }
+
+    public Task WaitUntilHeldAsync() => Script.Held.Task.WaitAsync(Deadline);
+
+    // How many log records with this event id the consumers wrote (see ConsumerEvent).
+    public int Logged(int eventId) => Logs.GetSnapshot().Count(r => r.Id.Id == eventId);
+
     public async Task<List<Effect>> EffectsAsync()
     {
         await using var command = Database.CreateCommand("""SELECT message_id, number, partition, "offset" FROM effects ORDER BY seq""");
@@ -146,7 +178,7 @@ internal sealed class ConsumerTestbed : IAsyncDisposable
     {
         try
         {
-            await Eventually.TrueAsync(condition, TimeSpan.FromSeconds(120), because);
+            await Eventually.TrueAsync(condition, Deadline, because);
         }
         catch (Xunit.Sdk.XunitException ex)
         {

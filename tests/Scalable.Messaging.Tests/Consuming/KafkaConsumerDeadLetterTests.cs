@@ -8,9 +8,6 @@ namespace Scalable.Messaging.Tests.Consuming;
 // loop moves on to the next offset; a consumer that reads it again does not try it again.
 public sealed class KafkaConsumerDeadLetterTests(MessagingFixture servers) : IClassFixture<MessagingFixture>
 {
-    private const int DuplicateEventId = 5106;
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
-
     [Fact]
     public async Task A_poison_message_goes_to_the_dead_letter_table_after_max_attempts_and_is_not_tried_again_when_read_again()
     {
@@ -20,13 +17,7 @@ public sealed class KafkaConsumerDeadLetterTests(MessagingFixture servers) : ICl
         var ids = await testbed.ProduceAsync(0, 20);
 
         // This consumer never commits on its own and hangs at message 12, so the one after it reads everything again.
-        var frozen = await testbed.StartAsync(o =>
-        {
-            o.MaxAttempts = 3;
-            o.Consumer.AutoCommitIntervalMs = (int)TimeSpan.FromHours(1).TotalMilliseconds;
-            o.Consumer.MaxPollIntervalMs = 6000;
-        });
-        await testbed.Script.Held.Task.WaitAsync(Deadline);
+        var frozen = await testbed.StartFrozenAsync(o => o.MaxAttempts = 3);
 
         Assert.Equal(Enumerable.Range(0, 12).Where(n => n != 7), (await testbed.EffectsAsync()).Select(e => e.Number));
         Assert.Equal(3, testbed.Script.Runs[7]);
@@ -45,10 +36,8 @@ public sealed class KafkaConsumerDeadLetterTests(MessagingFixture servers) : ICl
         }
 
         await testbed.StartAsync(o => o.MaxAttempts = 3);
-        await testbed.EventuallyAsync(() => testbed.Logs.GetSnapshot().Count(r => r.Id.Id == DuplicateEventId) >= 12, "the second consumer to read messages 0..11 again");
-        testbed.Script.HoldNumber = null;
-        testbed.Script.ReleaseAll();
-        await frozen.StopAsync(); // the frozen consumer is gone for good, as a killed process would be
+        await testbed.EventuallyAsync(() => testbed.Logged(ConsumerEvent.Duplicate) >= 12, "the second consumer to read messages 0..11 again");
+        await testbed.ReleaseFrozenAsync(frozen);
 
         await testbed.WaitForEffectsAsync(19);
         Assert.Equal(Enumerable.Range(0, 20).Where(n => n != 7), (await testbed.EffectsAsync()).Select(e => e.Number));

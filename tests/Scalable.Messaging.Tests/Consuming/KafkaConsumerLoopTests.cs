@@ -10,7 +10,6 @@ namespace Scalable.Messaging.Tests.Consuming;
 // offset (nothing behind it is skipped or stored first); the meters from IMeterFactory count what happened.
 public sealed class KafkaConsumerLoopTests(MessagingFixture servers) : IClassFixture<MessagingFixture>
 {
-
     [Fact]
     public async Task A_failing_handler_is_retried_from_the_failed_offset_and_every_message_is_handled_once_in_order()
     {

@@ -7,9 +7,6 @@ namespace Scalable.Messaging.Tests.Consuming;
 // exactly once in the database, none skipped, and per partition in offset order.
 public sealed class KafkaConsumerRebalanceTests(MessagingFixture servers) : IClassFixture<MessagingFixture>
 {
-    private const int DuplicateEventId = 5106;
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
-
     [Fact]
     public async Task A_second_consumer_joining_and_a_consumer_restarting_mid_stream_leave_every_message_handled_once_in_order()
     {
@@ -52,22 +49,14 @@ public sealed class KafkaConsumerRebalanceTests(MessagingFixture servers) : ICla
         testbed.Script.HoldNumber = 20;
         await testbed.ProduceAsync(0, 40);
 
-        // The first consumer never commits offsets on its own, handles 0..19, then hangs inside the handler of 20 (its
-        // transaction open) and stops polling: Kafka drops it from the group as it would a frozen or killed process.
-        var frozen = await testbed.StartAsync(o =>
-        {
-            o.Consumer.AutoCommitIntervalMs = (int)TimeSpan.FromHours(1).TotalMilliseconds;
-            o.Consumer.MaxPollIntervalMs = 6000;
-        });
-        await testbed.Script.Held.Task.WaitAsync(Deadline);
+        // The first consumer never commits offsets on its own, handles 0..19, then hangs inside the handler of 20.
+        var frozen = await testbed.StartFrozenAsync();
         Assert.Equal(20, (await testbed.EffectsAsync()).Count);
 
         // The second consumer starts from the beginning (nothing was committed) and meets the 20 handled messages again.
         await testbed.StartAsync();
-        await testbed.EventuallyAsync(() => testbed.Logs.GetSnapshot().Count(r => r.Id.Id == DuplicateEventId) >= 20, "the second consumer to read the handled messages again");
-        testbed.Script.HoldNumber = null;
-        testbed.Script.ReleaseAll(); // the hung handler fails: its transaction rolls back and message 20 is still to do
-        await frozen.StopAsync(); // the frozen consumer is gone for good, as a killed process would be
+        await testbed.EventuallyAsync(() => testbed.Logged(ConsumerEvent.Duplicate) >= 20, "the second consumer to read the handled messages again");
+        await testbed.ReleaseFrozenAsync(frozen); // message 20 is still to do
 
         await testbed.WaitForEffectsAsync(40);
         var effects = await testbed.EffectsAsync();

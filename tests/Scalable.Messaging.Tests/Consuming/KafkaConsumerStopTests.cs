@@ -7,11 +7,6 @@ namespace Scalable.Messaging.Tests.Consuming;
 // finish within the shutdown timeout rolls its message back, so the message is handled later, once.
 public sealed class KafkaConsumerStopTests(MessagingFixture servers) : IClassFixture<MessagingFixture>
 {
-    private const int StoppedEventId = 5102;
-    private const int DuplicateEventId = 5106;
-    private const int StopTimedOutEventId = 5111;
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
-
     [Fact]
     public async Task A_graceful_stop_commits_exactly_what_was_handled_and_the_next_consumer_goes_on_without_duplicates()
     {
@@ -26,12 +21,12 @@ public sealed class KafkaConsumerStopTests(MessagingFixture servers) : IClassFix
         var handled = (await testbed.EffectsAsync()).Count;
         Assert.True(handled < 150, "the stop should land mid-stream");
         Assert.Equal(handled, testbed.CommittedOffsets(1)[0]);
-        Assert.Contains(testbed.Logs.GetSnapshot(), r => r.Id.Id == StoppedEventId);
+        Assert.Contains(testbed.Logs.GetSnapshot(), r => r.Id.Id == ConsumerEvent.Stopped);
 
         await testbed.StartAsync();
         await testbed.WaitForEffectsAsync(150);
         Assert.Equal(Enumerable.Range(0, 150), (await testbed.EffectsAsync()).Select(e => e.Number));
-        Assert.DoesNotContain(testbed.Logs.GetSnapshot(), r => r.Id.Id == DuplicateEventId);
+        Assert.DoesNotContain(testbed.Logs.GetSnapshot(), r => r.Id.Id == ConsumerEvent.Duplicate);
     }
 
     [Fact]
@@ -41,11 +36,11 @@ public sealed class KafkaConsumerStopTests(MessagingFixture servers) : IClassFix
         testbed.Script.HoldNumber = 5;
         await testbed.ProduceAsync(0, 10);
         var host = await testbed.StartAsync(shutdownTimeout: TimeSpan.FromSeconds(2));
-        await testbed.Script.Held.Task.WaitAsync(Deadline);
+        await testbed.WaitUntilHeldAsync();
 
         await host.StopAsync();
 
-        Assert.Contains(testbed.Logs.GetSnapshot(), r => r.Id.Id == StopTimedOutEventId);
+        Assert.Contains(testbed.Logs.GetSnapshot(), r => r.Id.Id == ConsumerEvent.StopTimedOut);
         Assert.Equal(5, (await testbed.EffectsAsync()).Count);
         Assert.Equal(5, testbed.CommittedOffsets(1)[0]);
 

@@ -45,6 +45,24 @@ internal static class KafkaReader
         return result;
     }
 
+    // Checks that every expected message arrived (a redelivered one may arrive more than once) and that per key the order held.
+    public static void AssertAllArrivedInKeyOrder(IReadOnlyCollection<ReadMessage> read, IReadOnlyCollection<Guid> ids)
+    {
+        var arrived = read.Select(m => m.MessageId).ToHashSet();
+        Assert.True(arrived.SetEquals(ids), $"every message arrives ({arrived.Count} of {ids.Count})");
+        AssertPerKeyOrder(read);
+    }
+
+    // After a relay died between publish and mark: every message arrived in key order, and only the batch it never marked
+    // was delivered a second time, with the same message ids.
+    public static void AssertOnlyTheUnmarkedBatchTwice(IReadOnlyCollection<ReadMessage> read, IReadOnlyCollection<Guid> ids, IReadOnlySet<Guid> unmarked)
+    {
+        AssertAllArrivedInKeyOrder(read, ids);
+        Assert.Equal(ids.Count + unmarked.Count, read.Count);
+        var duplicates = read.GroupBy(m => m.MessageId).Where(g => g.Count() > 1).Select(g => g.Key);
+        Assert.True(unmarked.SetEquals(duplicates), "only the batch that was never marked is delivered twice, with the same message ids");
+    }
+
     // Checks that per key the payload sequence numbers only go up, allowing a redelivered run (same ids) to repeat.
     public static void AssertPerKeyOrder(IEnumerable<ReadMessage> messages)
     {

@@ -29,7 +29,7 @@ var failures = 0;
 using var redis = await ConnectionMultiplexer.ConnectAsync(Required("Redis"));
 
 builder.Services.AddSingleton<IConnectionMultiplexer>(redis);
-builder.Services.AddScalableCaching(o => o.DefaultEntryOptions.FailSafeMaxDuration = TimeSpan.FromHours(1))
+builder.Services.AddScalableCaching(o => o.DefaultEntryOptions = new() { FailSafeMaxDuration = TimeSpan.FromHours(1) })
     .WithRedis(services => services.GetRequiredService<IConnectionMultiplexer>());
 builder.Services.AddScalableResilience(configuration.GetSection("Resilience"))
     .WithRedis(_ => redis)

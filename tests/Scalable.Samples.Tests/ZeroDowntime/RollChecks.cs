@@ -29,6 +29,37 @@ internal static partial class RollChecks
         Assert.Equal(HttpStatusCode.OK, (await read).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await ready).StatusCode);
         Assert.Null(process.ExitCode);
+
+        // A connection the instance accepted but whose request it has not read yet (what a proxy's fresh connection is for a
+        // moment) is not cut when the drain ends: the instance first stops listening (new connections are refused, and a
+        // proxy retries those elsewhere for any method), and only then stops, so the request sent on it is still answered.
+        using var held = new System.Net.Sockets.TcpClient();
+        await held.ConnectAsync(IPAddress.Loopback, process.Port);
+        while (await AcceptsAsync(process.Port))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The instance on port {process.Port} kept listening after its drain.");
+            await Task.Delay(20);
+        }
+
+        var stream = held.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET /users/{user} HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+        using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+        var status = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("HTTP/1.1 200 OK", status);
+    }
+
+    private static async Task<bool> AcceptsAsync(int port)
+    {
+        using var probe = new System.Net.Sockets.TcpClient();
+        try
+        {
+            await probe.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     // Writes a user straight into its shard, so that no cache on any instance holds it.

@@ -31,6 +31,19 @@ public sealed class RouterValidationTests
     }
 
     [Fact]
+    public void A_node_never_has_a_null_name_and_a_default_node_is_rejected_by_every_router()
+    {
+        Assert.Throws<ArgumentNullException>(() => new ShardNode(null!));
+        Assert.Throws<ArgumentNullException>(() => new ShardNode("a") with { Name = null! });
+        Assert.Equal(string.Empty, default(ShardNode).Name);
+        Assert.Equal(new ShardNode("a", 2), new ShardNode("a") with { Weight = 2 });
+        foreach (var kind in Enum.GetValues<ShardRouterKind>())
+        {
+            Assert.Contains("non-empty name", Assert.Throws<ArgumentException>(() => ShardRouters.Create(kind, [new("a"), default])).Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Jump_hash_refuses_weights()
     {
         var error = Assert.Throws<ArgumentException>(() => ShardRouters.Create(ShardRouterKind.JumpHash, [new("a"), new("b", 2)]));

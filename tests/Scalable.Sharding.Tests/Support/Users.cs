@@ -48,6 +48,23 @@ internal static class Users
         return (string?)await command.ExecuteScalarAsync(cancellationToken);
     }
 
+    public static async Task<int> IncrementScoreAsync(NpgsqlConnection connection, string id, CancellationToken cancellationToken = default)
+    {
+        await using var command = new NpgsqlCommand("UPDATE users SET score = score + 1 WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", id);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The user's score on one shard database, or null when the user is not stored there.</summary>
+    public static async Task<long?> ScoreAsync(string connectionString, string id)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT score FROM users WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", id);
+        return (long?)await command.ExecuteScalarAsync();
+    }
+
     public static async Task<List<string>> AllIdsAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);

@@ -117,17 +117,16 @@ internal static class SourceCapture
         await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>A writer's side: tries the fence shared; returns (entered, switched). When entered and not switched, the caller writes and then leaves.</summary>
-    public static async Task<(bool Entered, bool Switched)> TryEnterAsync(NpgsqlConnection connection, string moveId, CancellationToken cancellationToken)
+    // A writer's side: tries the fence shared, without waiting. Not cancellable: a lock taken by a statement whose answer
+    // was abandoned would stay with the session. Once entered, the caller asks IsSwitchedAsync in a statement of its own:
+    // the cutover commits the switched marker before it lifts the fence, so only a snapshot taken after entering is sure
+    // to see it (one statement doing both could read the marker's absence from before the switch).
+    public static async Task<bool> TryEnterAsync(NpgsqlConnection connection, string moveId)
     {
-        await using var command = new NpgsqlCommand(
-            "SELECT pg_try_advisory_lock_shared(@c, @o), EXISTS (SELECT 1 FROM scalable_move_switched WHERE move_id = @m)", connection);
+        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock_shared(@c, @o)", connection);
         command.Parameters.AddWithValue("c", MoveLocks.FenceClass);
         command.Parameters.AddWithValue("o", MoveLocks.Of(moveId));
-        command.Parameters.AddWithValue("m", moveId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return (reader.GetBoolean(0), reader.GetBoolean(1));
+        return (bool)(await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false))!;
     }
 
     public static async Task LeaveAsync(NpgsqlConnection connection, string moveId)

@@ -23,12 +23,34 @@ internal sealed class WallClock(TimeProvider time)
         var elapsed = Environment.TickCount64 - anchor.Tick;
         if (elapsed is < 0 or > ResyncAfterMs)
         {
-            anchor = new Anchor(Environment.TickCount64, time.GetUtcNow().ToUnixTimeMilliseconds());
+            anchor = TakeAnchor();
             Volatile.Write(ref _anchor, anchor);
             elapsed = 0;
         }
 
         return anchor.Ms + elapsed;
+    }
+
+    // The wall clock read between two tick reads: a thread paused between them (GC, a busy machine) would otherwise pair a
+    // tick with a later wall time and run this instance's clock ahead, by the pause, until the next resync; stamps are
+    // compared across instances (tag removals, L2 write order), so that matters. A few tries, then the best pair seen.
+    private Anchor TakeAnchor()
+    {
+        var best = default(Anchor);
+        var bestGap = long.MaxValue;
+        for (var attempt = 0; attempt < 3 && bestGap > 1; attempt++)
+        {
+            var before = Environment.TickCount64;
+            var ms = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var after = Environment.TickCount64;
+            if (after - before < bestGap)
+            {
+                bestGap = after - before;
+                best = new Anchor(after, ms);
+            }
+        }
+
+        return best!;
     }
 
     private sealed record Anchor(long Tick, long Ms);

@@ -14,6 +14,17 @@ internal sealed class UserRepository(ShardedDatabase database, IOutboxProvider o
         foreach (var shard in _database.Topology.Shards)
         {
             await using var connection = await _database.OpenConnectionAsync(shard, cancellationToken: cancellationToken);
+
+            // DDL on a table, "IF NOT EXISTS" included, waits for its open write transactions and makes every later writer
+            // queue behind it: on a current schema (every start but the first) the catalog is only read.
+            await using (var current = new NpgsqlCommand("SELECT to_regclass('users') IS NOT NULL AND to_regclass('users_email') IS NOT NULL AND to_regclass('user_events') IS NOT NULL", connection))
+            {
+                if (await current.ExecuteScalarAsync(cancellationToken) is true)
+                {
+                    continue;
+                }
+            }
+
             await using var command = new NpgsqlCommand(
                 """
                 CREATE TABLE IF NOT EXISTS users (id uuid PRIMARY KEY, name text NOT NULL, email text NOT NULL);

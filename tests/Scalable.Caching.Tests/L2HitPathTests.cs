@@ -29,6 +29,44 @@ public sealed class L2HitPathTests(RedisFixture redis) : IClassFixture<RedisFixt
         long Delta(string command) => after.GetValueOrDefault(command) - before.GetValueOrDefault(command);
     }
 
+    // The L2 read deserializes from the client's pooled buffer and parses the tags in the header in place: a tagged entry
+    // with a payload far larger than a pooled buffer's usual size still comes back whole, and its tag still removes it.
+    [Fact]
+    public async Task A_tagged_entry_with_a_large_payload_round_trips_through_l2_and_its_tag_still_removes_it()
+    {
+        using var fleet = new CacheFleet(redis.Connect, 2);
+        var large = string.Create(300_000, 0, static (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = (char)('a' + (i % 26));
+            }
+        });
+        var tagged = new CacheEntryOptions { Tags = ["catalog", "tag-é"] };
+        var skipL1 = new CacheEntryOptions { Flags = CacheEntryFlags.SkipL1 };
+        await fleet[0].Cache.SetAsync("big", large, tagged);
+
+        Assert.Equal(large, await fleet[1].Cache.GetOrCreateAsync("big", _ => ValueTask.FromResult("factory"), skipL1));
+        Assert.Equal(large, (await fleet[1].Cache.TryGetAsync<string>("big")).Value);
+
+        // The other instance hears of the removal by its notice, which may still be on its way.
+        await fleet[0].Cache.RemoveByTagAsync("tag-é");
+        await Eventually.TrueAsync(
+            async () => await fleet[1].Cache.GetOrCreateAsync("big", _ => ValueTask.FromResult("factory"), skipL1) == "factory",
+            because: "the tag removal to reach the other instance");
+    }
+
+    // The prefix goes to Redis as bytes in front of the key rather than as a new string: the stored key is unchanged.
+    [Fact]
+    public async Task The_value_is_stored_under_the_prefix_and_the_key()
+    {
+        var prefix = CacheInstance.NewPrefix();
+        using var cache = CacheInstance.WithRedis(redis.Connect(), prefix: prefix);
+        await cache.Cache.SetAsync("k", "v");
+        using var reader = redis.Connect();
+        Assert.True(await reader.GetDatabase().KeyExistsAsync(prefix + "v:k"));
+    }
+
     // Calls per command since the server started, from INFO commandstats (lines like "cmdstat_get:calls=3,usec=...").
     private static async Task<Dictionary<string, long>> CommandCallsAsync(IServer server)
     {

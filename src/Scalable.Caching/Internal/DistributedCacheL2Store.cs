@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Caching.Distributed;
+using StackExchange.Redis;
 
 namespace Scalable.Caching.Internal;
 
@@ -6,8 +7,18 @@ namespace Scalable.Caching.Internal;
 // in two steps, so a newer entry that lands between them can still be replaced (best effort). Removals delete.
 internal sealed class DistributedCacheL2Store(IDistributedCache cache, string prefix) : IL2Store
 {
-    public Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
-        => cache.GetAsync(prefix + key, cancellationToken);
+    public async Task<Lease<byte>?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        var bytes = await cache.GetAsync(prefix + key, cancellationToken).ConfigureAwait(false);
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        var lease = Lease<byte>.Create(bytes.Length, clear: false);
+        bytes.CopyTo(lease.Span);
+        return lease;
+    }
 
     public Task SetAsync(string key, byte[] value, TimeSpan timeToLive, CancellationToken cancellationToken)
         => cache.SetAsync(prefix + key, value, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = timeToLive }, cancellationToken);

@@ -56,23 +56,6 @@ internal sealed class Flight<T>(bool background) : IDisposable
         }
     }
 
-    // The caller that started the flight awaits the work itself rather than the completion source, saving a
-    // thread-pool hop; that is only right when no soft timeout can complete the flight before the work ends.
-    public async ValueTask<CacheResult<T>> RunAndWaitAsync(Task work, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await (cancellationToken.CanBeCanceled ? work.WaitAsync(cancellationToken) : work).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            Leave();
-            throw;
-        }
-
-        return await _completion.Task.ConfigureAwait(false);
-    }
-
     public void Complete(CacheResult<T> result) => _completion.TrySetResult(result);
 
     public void Fail(Exception error)
@@ -89,7 +72,8 @@ internal sealed class Flight<T>(bool background) : IDisposable
 
     public void Dispose() => _cancellation.Dispose();
 
-    private void Leave()
+    // A caller gives up waiting (its token was cancelled); the last one to leave cancels the work.
+    public void Leave()
     {
         if (Interlocked.Decrement(ref _callers) == 0 && !IsBackground && !_completion.Task.IsCompleted
             && Interlocked.CompareExchange(ref _callers, -1, 0) == 0)

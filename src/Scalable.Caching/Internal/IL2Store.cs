@@ -1,9 +1,13 @@
+using StackExchange.Redis;
+
 namespace Scalable.Caching.Internal;
 
 // The shared second level: Redis, or any IDistributedCache. Keys arrive without the cache's prefix.
 internal interface IL2Store
 {
-    Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken);
+    // The stored bytes in a pooled buffer the caller disposes once it has read them (Redis hands them over without a
+    // copy into a new array); null when the key holds nothing.
+    Task<Lease<byte>?> GetAsync(string key, CancellationToken cancellationToken);
 
     // Replaces whatever the key holds: a user's set, which is the newest value by definition, and tag stamps.
     Task SetAsync(string key, byte[] value, TimeSpan timeToLive, CancellationToken cancellationToken);

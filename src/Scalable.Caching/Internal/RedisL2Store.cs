@@ -1,3 +1,4 @@
+using System.Text;
 using StackExchange.Redis;
 
 namespace Scalable.Caching.Internal;
@@ -7,6 +8,8 @@ namespace Scalable.Caching.Internal;
 // start (a tie goes to what is there, a set or removal in the same millisecond), so the compare and the write are one
 // step. Each script touches one key, so it runs on Redis Cluster as well. A removal leaves a tombstone (an entry that no
 // reader can use) for tombstoneRetention, so a value computed before the removal cannot land after it.
+// Keys are the caller's string behind the prefix held as bytes: the client writes the two parts, so no key string is
+// built per call.
 internal sealed class RedisL2Store(RedisConnection connection, string prefix, TimeSpan tombstoneRetention) : IL2Store
 {
     private const string SetUnlessNewerScript = """
@@ -20,24 +23,25 @@ internal sealed class RedisL2Store(RedisConnection connection, string prefix, Ti
         return 1
         """;
 
-    public async Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
-    {
-        var value = await connection.Database.StringGetAsync(prefix + key).ConfigureAwait(false);
-        return value.IsNull ? null : (byte[]?)value;
-    }
+    private readonly RedisKey _prefix = Encoding.UTF8.GetBytes(prefix);
+
+    public Task<Lease<byte>?> GetAsync(string key, CancellationToken cancellationToken)
+        => connection.Database.StringGetLeaseAsync(Key(key));
 
     public Task SetAsync(string key, byte[] value, TimeSpan timeToLive, CancellationToken cancellationToken)
-        => connection.Database.StringSetAsync(prefix + key, value, timeToLive);
+        => connection.Database.StringSetAsync(Key(key), value, timeToLive);
 
     public async Task<bool> SetUnlessNewerAsync(string key, byte[] value, long createdMs, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
         var result = await connection.Database.ScriptEvaluateAsync(
             SetUnlessNewerScript,
-            [prefix + key],
+            [Key(key)],
             [value, createdMs, Math.Max(1, (long)timeToLive.TotalMilliseconds), (int)EntryFormat.Magic, (int)EntryFormat.Version]).ConfigureAwait(false);
         return (long)result == 1;
     }
 
     public Task RemoveAsync(string key, long stampMs, CancellationToken cancellationToken)
-        => connection.Database.StringSetAsync(prefix + key, EntryFormat.Tombstone(stampMs), tombstoneRetention);
+        => connection.Database.StringSetAsync(Key(key), EntryFormat.Tombstone(stampMs), tombstoneRetention);
+
+    private RedisKey Key(string key) => ((RedisKey)key).Prepend(_prefix);
 }

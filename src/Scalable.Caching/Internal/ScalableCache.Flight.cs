@@ -39,9 +39,24 @@ internal sealed partial class ScalableCache
             }
 
             var work = RunFlightAsync(flight, key, (context, ct) => factory(state, context, ct), options, known: null);
-            return options.FactorySoftTimeout == Timeout.InfiniteTimeSpan
-                ? await flight.RunAndWaitAsync(work, cancellationToken).ConfigureAwait(false)
-                : await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (options.FactorySoftTimeout != Timeout.InfiniteTimeSpan)
+            {
+                return await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            // The caller that started the flight awaits the work itself rather than the completion source, saving a
+            // thread-pool hop; that is only right when no soft timeout can complete the flight before the work ends.
+            try
+            {
+                await (cancellationToken.CanBeCanceled ? work.WaitAsync(cancellationToken) : work).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                flight.Leave();
+                throw;
+            }
+
+            return await flight.Completion.ConfigureAwait(false);
         }
     }
 
@@ -89,11 +104,50 @@ internal sealed partial class ScalableCache
         _ = RunFlightAsync(flight, key, (context, ct) => factory(state, context, ct), options, known);
     }
 
+    // The whole computation of a flight in one method (one state machine for the L2 hit path to allocate): L2 first,
+    // then the fleet-wide lease, then the factory; whatever happens, the flight completes and leaves the table.
     private async Task RunFlightAsync<T>(Flight<T> flight, string key, Func<CacheFactoryContext, CancellationToken, ValueTask<T>> factory, CacheEntryOptions options, L1Entry? known)
     {
         try
         {
-            await ComputeAsync(flight, key, factory, options, known).ConfigureAwait(false);
+            if (flight.IsBackground)
+            {
+                // Early refresh starts on a read that must not wait for any of this.
+                await Task.Yield();
+            }
+
+            var token = flight.Token;
+            var stale = known ?? ((flight.Flags & CacheEntryFlags.SkipL1Read) == 0 ? StaleFromL1<T>(key) : null);
+            if (_l2 is not null && (flight.Flags & CacheEntryFlags.SkipL2Read) == 0)
+            {
+                await EnsureSubscribedAsync(token).ConfigureAwait(false);
+                // Adopt over the read itself rather than TryAdoptFromL2Async: one state machine less on the L2 hit path.
+                if (Adopt(flight, key, known, await ReadL2Async<T>(key, token).ConfigureAwait(false)) is { } fromL2)
+                {
+                    if (fromL2.Complete)
+                    {
+                        return;
+                    }
+
+                    stale = Newer(stale, fromL2.Entry);
+                }
+            }
+
+            if (!flight.IsBackground)
+            {
+                _metrics.Miss();
+            }
+
+            // Waiting for another instance's value makes sense only if this call reads L2, and taking the lease only if it writes there.
+            var lease = (flight.Flags & CacheEntryFlags.SkipL2) != 0
+                ? (Done: false, Token: null)
+                : await AcquireOrWaitAsync(flight, key, known, stale, options.FactorySoftTimeout, token).ConfigureAwait(false);
+            if (lease.Done)
+            {
+                return;
+            }
+
+            await RunFactoryAsync(flight, key, factory, options, stale, lease.Token).ConfigureAwait(false);
         }
         catch (Exception error)
         {
@@ -121,51 +175,12 @@ internal sealed partial class ScalableCache
         }
     }
 
-    private async Task ComputeAsync<T>(Flight<T> flight, string key, Func<CacheFactoryContext, CancellationToken, ValueTask<T>> factory, CacheEntryOptions options, L1Entry? known)
-    {
-        if (flight.IsBackground)
-        {
-            // Early refresh starts on a read that must not wait for any of this.
-            await Task.Yield();
-        }
-
-        var token = flight.Token;
-        var stale = known ?? ((flight.Flags & CacheEntryFlags.SkipL1Read) == 0 ? StaleFromL1<T>(key) : null);
-        if (_l2 is not null && (flight.Flags & CacheEntryFlags.SkipL2Read) == 0)
-        {
-            await EnsureSubscribedAsync(token).ConfigureAwait(false);
-            if (await TryAdoptFromL2Async(flight, key, known, token).ConfigureAwait(false) is { } fromL2)
-            {
-                if (fromL2.Complete)
-                {
-                    return;
-                }
-
-                stale = Newer(stale, fromL2.Entry);
-            }
-        }
-
-        if (!flight.IsBackground)
-        {
-            _metrics.Miss();
-        }
-
-        // Waiting for another instance's value makes sense only if this call reads L2, and taking the lease only if it writes there.
-        var lease = (flight.Flags & CacheEntryFlags.SkipL2) != 0
-            ? (Done: false, Token: null)
-            : await AcquireOrWaitAsync(flight, key, known, stale, options.FactorySoftTimeout, token).ConfigureAwait(false);
-        if (lease.Done)
-        {
-            return;
-        }
-
-        await RunFactoryAsync(flight, key, factory, options, stale, lease.Token).ConfigureAwait(false);
-    }
-
     // Reads L2; when it holds a fresh value (newer than what a refresh already has), stores it in L1 and completes the flight.
     private async Task<(bool Complete, L1Entry Entry)?> TryAdoptFromL2Async<T>(Flight<T> flight, string key, L1Entry? known, CancellationToken token)
+        => Adopt(flight, key, known, await ReadL2Async<T>(key, token).ConfigureAwait(false));
+
+    private (bool Complete, L1Entry Entry)? Adopt<T>(Flight<T> flight, string key, L1Entry? known, (L1Entry Entry, int Size)? read)
     {
-        var read = await ReadL2Async<T>(key, token).ConfigureAwait(false);
         if (read is not { } found)
         {
             return null;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using StackExchange.Redis;
 
 namespace Scalable.Caching.Internal;
 
@@ -9,28 +10,42 @@ internal sealed partial class ScalableCache
 {
     private int _replaying;
 
+    // A set or removal of the key while L2 was read (here or, by its notice, elsewhere) wins over what the read returned,
+    // and the read is made again rather than taken for a miss: on a miss the caller takes the fleet's lease and runs the
+    // factory, although L2 may hold the newest value (the holder's "set" notice can land in the middle of a waiter's read,
+    // just after the holder released its lease). A key changing under every one of three reads is a miss.
     private async Task<(L1Entry Entry, int Size)?> ReadL2Async<T>(string key, CancellationToken cancellationToken)
     {
-        // A removal of this key has not reached L2 yet: what L2 holds is the removed value.
-        if (_l2 is null || _pending.Contains(isTag: false, key))
+        for (var attempt = 1; ; attempt++)
         {
-            return null;
-        }
+            // A removal of this key has not reached L2 yet: what L2 holds is the removed value.
+            if (_l2 is null || _pending.Contains(isTag: false, key))
+            {
+                return null;
+            }
 
-        // A set or removal of the key while L2 was read (here or, by its notice, elsewhere) wins over what was read.
-        var generation = _generations.Current(key);
-        var read = await TryRedisAsync(
-            static (s, ct) => s.Store.GetAsync(s.Key, ct), (Store: _l2, Key: ValuePrefix + key), "get", key, cancellationToken).ConfigureAwait(false);
-        if (read.Value is not { } lease)
-        {
-            return null;
-        }
+            var generation = _generations.Current(key);
+            var read = await TryRedisAsync(
+                static (s, ct) => s.Store.GetAsync(s.Key, ct), (Store: _l2, Key: ValuePrefix + key), "get", key, cancellationToken).ConfigureAwait(false);
+            var found = read.Value is { } lease ? await DecodeL2Async<T>(key, lease, cancellationToken).ConfigureAwait(false) : null;
+            if (_generations.Current(key) == generation)
+            {
+                return found;
+            }
 
-        // The value is deserialized straight from the client's pooled buffer, which goes back to the pool here.
+            if (attempt == 3)
+            {
+                return null;
+            }
+        }
+    }
+
+    // The value is deserialized straight from the client's pooled buffer, which goes back to the pool here.
+    private async ValueTask<(L1Entry Entry, int Size)?> DecodeL2Async<T>(string key, Lease<byte> lease, CancellationToken cancellationToken)
+    {
         using (lease)
         {
-            var bytes = lease.Span;
-            if (!EntryFormat.TryRead(bytes, out var meta, out var offset))
+            if (!EntryFormat.TryRead(lease.Span, out var meta, out var offset))
             {
                 Log.UnreadableEntry(_logger, key, null);
                 return null;
@@ -53,11 +68,6 @@ internal sealed partial class ScalableCache
                     Log.UnreadableEntry(_logger, key, error);
                     return null;
                 }
-            }
-
-            if (_generations.Current(key) != generation)
-            {
-                return null;
             }
 
             var size = lease.Length - offset;

@@ -60,8 +60,20 @@ internal sealed class OutboxRelayHost(Outbox outbox, TimeProvider timeProvider, 
     // A graceful stop lets each relay finish and mark its batch in flight; when the host's shutdown timeout runs out, the batch is abandoned.
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await using var abandon = cancellationToken.Register(_abort.Cancel);
+        await using var abandon = cancellationToken.Register(static state => ((OutboxRelayHost)state!).Abandon(), this);
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // A host may stop its services again after disposing them (a test server's factory does): nothing is left to abandon.
+    private void Abandon()
+    {
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     public override void Dispose()

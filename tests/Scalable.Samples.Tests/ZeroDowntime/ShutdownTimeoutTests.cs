@@ -22,10 +22,16 @@ public sealed class ShutdownTimeoutTests(SampleCluster cluster, ITestOutputHelpe
     [Fact]
     public async Task The_host_stops_within_its_shutdown_timeout_while_kafka_and_redis_hang_and_no_event_is_doubled()
     {
-        // Its consumer cannot leave the group while Kafka hangs: a short session lets the group (instance A) take its
-        // partitions back soon after, instead of after librdkafka's default 45 s.
+        // Its consumer cannot leave the group while Kafka hangs, and after the stop its abandoned loop waits out Kafka's
+        // late answers (commit, leave, close) while the client's background thread keeps its membership alive: a short
+        // session and a short poll interval make the client give its partitions back to the group (instance A) soon
+        // after, instead of after librdkafka's defaults (45 s, 5 min).
         var instance = cluster.CreateInstance(
-            services => services.PostConfigure<KafkaConsumerOptions>(UserEventsConsumer.ConsumerGroup, options => options.Consumer.SessionTimeoutMs = 6000),
+            services => services.PostConfigure<KafkaConsumerOptions>(UserEventsConsumer.ConsumerGroup, options =>
+            {
+                options.Consumer.SessionTimeoutMs = 6000;
+                options.Consumer.MaxPollIntervalMs = 10_000;
+            }),
             ("Sample:RunConsumer", "true"),
             ("Sample:ShutdownTimeout", "00:00:03"));
         using var client = instance.CreateClient();
@@ -59,7 +65,34 @@ public sealed class ShutdownTimeoutTests(SampleCluster cluster, ITestOutputHelpe
 
         // Once the servers answer again the other instances publish what was left and the consumer (instance A) records
         // each event once: a batch abandoned at the timeout is published again, and the inbox skips what arrives twice.
-        await RollChecks.AssertEachCreatedOnceAsync(cluster.B.Services, created);
+        var logsBefore = cluster.A.Logs.Count;
+        try
+        {
+            await RollChecks.AssertEachCreatedOnceAsync(cluster.B.Services, created);
+        }
+        finally
+        {
+            // What instance A said meanwhile and what each shard's outbox still holds (shown when the check fails).
+            foreach (var record in cluster.A.Logs.GetSnapshot().Skip(logsBefore).TakeLast(40))
+            {
+                output.WriteLine($"A {record.Timestamp:HH:mm:ss.fff} {record.Level} {record.Category} {record.Id} {record.Message} {record.Exception?.Message}");
+            }
+
+            var database = cluster.B.Services.GetRequiredService<Scalable.Sharding.ShardedDatabase>();
+            foreach (var shard in database.Topology.Shards)
+            {
+                await using var connection = await database.OpenConnectionAsync(shard);
+                await using var pending = new Npgsql.NpgsqlCommand("SELECT count(*) FROM scalable.outbox_messages", connection);
+                try
+                {
+                    output.WriteLine($"{shard.Name}: unsent {await pending.ExecuteScalarAsync()}");
+                }
+                catch (Npgsql.PostgresException ex)
+                {
+                    output.WriteLine($"{shard.Name}: {ex.Message}");
+                }
+            }
+        }
     }
 
     // The shared instances reconnect to Redis after the freeze; the collection's next tests rely on their backplane, so

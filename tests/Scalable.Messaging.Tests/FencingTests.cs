@@ -27,11 +27,13 @@ public sealed class FencingTests(PostgresFixture postgres) : IClassFixture<Postg
         {
             holder = await TestOutbox.ScalarAsync<int>(outbox.DataSource, """
                 SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                WHERE l.locktype = 'advisory' AND l.granted AND a.state = 'idle in transaction'
+                WHERE l.locktype = 'advisory' AND l.granted AND a.state = 'idle in transaction' AND a.query = 'SELECT 1'
                 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1
                 """);
             return holder != 0;
-        }, because: "a relay to hold the buckets of a batch waiting for Kafka (its transaction open, not backing off between batches)");
+        }, because: "a relay to hold the buckets of a batch waiting for Kafka (its transaction open, its last statement the session check)");
+        // Only the session check that runs while a batch waits for Kafka sends `SELECT 1` inside the relay's transaction: a
+        // relay caught between its claim statements instead would fail its next statement (event 5003) and never be fenced.
         await TestOutbox.ScalarAsync<bool>(outbox.DataSource, $"SELECT pg_terminate_backend({holder})");
 
         await Eventually.TrueAsync(() => logger.Collector.GetSnapshot().Any(r => r.Id.Id == 5013), because: "the relay to notice that its session ended");

@@ -26,7 +26,7 @@ public sealed class OutageTests(PostgresFixture postgres) : IClassFixture<Postgr
         await Task.Delay(1000);
         kafka.Cluster.SetBrokerDown(1);
         // The outage must be felt, not only survived: while broker 1 is down, messages committed more than 2 s earlier are
-        // still waiting (without it they leave within milliseconds), because the partitions broker 1 leads cannot take them
+        // still waiting (without it they leave within milliseconds), because the partitions broker 1 leads (0 and 3) cannot take them
         // and a relay waits for every acknowledgement of its batch. The broker stays down until that is seen, so a loaded
         // machine only makes the wait longer; an outage that is never felt fails here.
         await Eventually.TrueAsync(

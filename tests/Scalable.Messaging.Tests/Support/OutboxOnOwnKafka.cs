@@ -24,12 +24,20 @@ internal sealed class OutboxOnOwnKafka : IAsyncDisposable
     public Outbox Outbox { get; }
 
     // Every partition is replicated on every broker, so a broker that goes down leaves its partitions' data on the others.
+    // Leaders are spread round-robin (partition p on broker p % brokers + 1): the mock cluster picks each partition's
+    // leader at random, so a broker taken down could otherwise lead no partition at all (with 6 partitions on 3 brokers,
+    // about one topic in 11), and an outage test would feel nothing.
     public static async Task<OutboxOnOwnKafka> StartAsync(PostgresServer postgres, string database, int brokers, int partitions, Action<ScalableMessagingOptions>? configure = null)
     {
         var cluster = KafkaMockCluster.StartLocal(brokers);
         try
         {
             cluster.CreateTopic(Topic, partitions, replicationFactor: brokers);
+            for (var partition = 0; partition < partitions; partition++)
+            {
+                cluster.SetPartitionLeader(Topic, partition, partition % brokers + 1);
+            }
+
             var connectionString = await postgres.CreateDatabaseAsync(database);
             return new OutboxOnOwnKafka(cluster, connectionString, await TestOutbox.CreateAsync(connectionString, cluster.BootstrapServers, configure));
         }

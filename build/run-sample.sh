@@ -5,19 +5,20 @@
 #   - the events consumer (the app with Sample:RunConsumer=true, on PORT+100);
 #   - the API: one instance on PORT, or with --scale N, N instances on PORT+1..PORT+N behind nginx on PORT.
 # It prints every server's address once the API answers, and stops everything on Ctrl+C.
-# Options: --port P (5080), --scale N, --shards N (3), --log-level L (Warning), --rps N (per-client limit, 200),
+# Options: --port P (5080), --scale N, --shards N (3), --standbys N (hot standbys per shard, 1), --log-level L (Warning), --rps N (per-client limit, 200),
 #          and any --Sample:...=... / --Logging:... argument goes to every app process.
 # Real servers instead of the stand-ins: docs in samples/Scalable.Samples.UsersApi/README.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-port=5080 scale=0 shards=3 level=Warning rps=200
+port=5080 scale=0 shards=3 standbys=1 level=Warning rps=200
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port="$2"; shift 2 ;;
     --scale) scale="$2"; shift 2 ;;
     --shards) shards="$2"; shift 2 ;;
+    --standbys) standbys="$2"; shift 2 ;;
     --log-level) level="$2"; shift 2 ;;
     --rps) rps="$2"; shift 2 ;;
     *) extra+=("$1"); shift ;;
@@ -49,8 +50,8 @@ dotnet build samples/Scalable.Samples.DevServers -c Release -v:q --nologo >"$wor
 app="$root/samples/Scalable.Samples.UsersApi/bin/Release/net10.0/Scalable.Samples.UsersApi.dll"
 dev="$root/samples/Scalable.Samples.DevServers/bin/Release/net10.0/Scalable.Samples.DevServers.dll"
 
-log "starting Redis, $shards PostgreSQL servers and the Kafka stand-in"
-dotnet "$dev" --shards "$shards" >"$work/dev-servers.out" 2>&1 &
+log "starting Redis, $shards PostgreSQL servers with $standbys standby each and the Kafka stand-in"
+dotnet "$dev" --shards "$shards" --standbys "$standbys" >"$work/dev-servers.out" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 240); do
   grep -q '^READY$' "$work/dev-servers.out" 2>/dev/null && break
@@ -61,6 +62,10 @@ grep -q '^READY$' "$work/dev-servers.out" || { log "dev servers did not start"; 
 value() { grep "^$1=" "$work/dev-servers.out" | head -n 1 | cut -d= -f2-; }
 args=(--Sample:Redis="$(value SAMPLE_REDIS)" --Sample:Kafka="$(value SAMPLE_KAFKA)" --Logging:LogLevel:Default="$level" --Sample:RequestsPerSecond="$rps")
 for i in $(seq 0 $((shards - 1))); do args+=("--Sample:Shards:$i=$(value "SAMPLE_SHARD_$i")"); done
+# Each shard's hot standbys (streaming replication), for replica reads: --standbys N (1; 0 for none).
+while IFS='=' read -r name replica; do
+  i="${name#SAMPLE_REPLICA_}"; args+=("--Sample:Replicas:${i%_*}:${i#*_}=$replica")
+done < <(grep '^SAMPLE_REPLICA_' "$work/dev-servers.out" || true)
 
 start_app() { # name port run-consumer
   ASPNETCORE_ENVIRONMENT=Production dotnet "$app" --urls "http://127.0.0.1:$2" "${args[@]}" --Sample:RunConsumer="$3" ${extra[@]+"${extra[@]}"} >"$work/$1.log" 2>&1 &
@@ -104,7 +109,7 @@ fi
 cat <<BANNER
 [sample] ready. The API: http://127.0.0.1:$port$([ "$scale" -gt 0 ] && echo " (nginx, $scale instances: ${api_urls[*]})")
   Redis       $(value SAMPLE_REDIS)
-$(for i in $(seq 0 $((shards - 1))); do echo "  shard$i      $(value "SAMPLE_SHARD_$i")"; done)
+$(for i in $(seq 0 $((shards - 1))); do echo "  shard$i      $(value "SAMPLE_SHARD_$i")"; grep "^SAMPLE_REPLICA_${i}_" "$work/dev-servers.out" | cut -d= -f2- | sed 's/^/    standby   /' || true; done)
   Kafka       $(value SAMPLE_KAFKA)   (stand-in: librdkafka mock cluster, not Kafka)
   consumer    http://127.0.0.1:$((port + 100))
   docs        http://127.0.0.1:$port/scalar/v1   health /health/ready   metrics /metrics

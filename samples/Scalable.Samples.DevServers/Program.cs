@@ -5,19 +5,28 @@
 // For real Kafka, start the apps with --Sample:Kafka=broker1:9092,broker2:9092 (topic "users" created beforehand)
 // and do not start this process; --Sample:Redis and --Sample:Shards:N likewise point at real Redis and PostgreSQL.
 //
-// Usage: Scalable.Samples.DevServers [--shards N]. Prints SAMPLE_REDIS=..., SAMPLE_SHARD_i=..., SAMPLE_KAFKA=... and
-// then READY; stops every server on Ctrl+C or SIGTERM.
+// Each shard is a PostgreSQL primary with --standbys M hot standbys (1 by default) that follow it by streaming replication.
+//
+// Usage: Scalable.Samples.DevServers [--shards N] [--standbys M]. Prints SAMPLE_REDIS=..., SAMPLE_SHARD_i=...,
+// SAMPLE_REPLICA_i_j=... (standby j of shard i), SAMPLE_KAFKA=... and then READY; stops every server on Ctrl+C or SIGTERM.
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Scalable.TestSupport;
 
-var shardCount = args.Length == 2 && args[0] == "--shards" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+int Option(string name, int fallback)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+var shardCount = Option("--shards", 3);
+var standbyCount = Option("--standbys", 1);
 var stop = new TaskCompletionSource();
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.TrySetResult(); });
 
 var redis = RedisServer.StartLocalAsync();
-var postgres = Enumerable.Range(0, shardCount).Select(_ => PostgresServer.StartLocalAsync()).ToArray();
+var postgres = Enumerable.Range(0, shardCount).Select(_ => PostgresReplicaSet.StartAsync(standbyCount)).ToArray();
 using var kafka = KafkaMockCluster.StartLocal(brokers: 1);
 kafka.CreateTopic("users", partitions: 4);
 await using var redisServer = await redis;
@@ -29,6 +38,10 @@ try
     {
         var connectionString = await shards[i].CreateDatabaseAsync(string.Create(CultureInfo.InvariantCulture, $"users_shard{i}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SAMPLE_SHARD_{i}={connectionString}"));
+        for (var j = 0; j < shards[i].Standbys.Count; j++)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SAMPLE_REPLICA_{i}_{j}={shards[i].Standbys[j].Redirect(connectionString)}"));
+        }
     }
 
     Console.WriteLine($"SAMPLE_KAFKA={kafka.BootstrapServers}");

@@ -31,14 +31,23 @@ builder.Services.AddHostedService<ShutdownDrain>();
 // Behind nginx the client is the X-Forwarded-For address (trusted from loopback proxies only), so each client keeps its own limit.
 builder.Services.Configure<ForwardedHeadersOptions>(options => options.ForwardedHeaders = ForwardedHeaders.XForwardedFor);
 
-// Sharding: users are routed by id to one of the shards (jump consistent hash); each shard is its own server.
+// Sharding: users are routed by id to one of the shards (jump consistent hash); each shard is its own server, with its
+// streaming standbys for replica reads. A write waits at most 1 s at a shard move's cutover fence, inside the shard
+// pipeline's 2 s attempt timeout, so the client gets the move's own 503 (ShardMoveInProgressException).
 builder.Services.AddScalableSharding(options =>
 {
     options.Router = ShardRouterKind.JumpHash;
     options.ShardTimeout = TimeSpan.FromSeconds(5);
+    options.MoveFenceWait = TimeSpan.FromSeconds(1);
     for (var i = 0; i < servers.Shards.Count; i++)
     {
-        options.Shards.Add(new ShardOptions { Name = $"shard{i}", ConnectionString = servers.Shards[i] });
+        var shard = new ShardOptions { Name = $"shard{i}", ConnectionString = servers.Shards[i] };
+        foreach (var replica in servers.Replicas[i])
+        {
+            shard.ReadReplicas.Add(replica);
+        }
+
+        options.Shards.Add(shard);
     }
 });
 

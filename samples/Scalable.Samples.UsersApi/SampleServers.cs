@@ -1,3 +1,4 @@
+using System.Globalization;
 using Scalable.TestSupport;
 
 namespace Scalable.Samples.UsersApi;
@@ -12,9 +13,14 @@ internal sealed class SampleServers : IAsyncDisposable
 
     public IReadOnlyList<string> Shards { get; private set; } = [];
 
+    /// <summary>Gets each shard's hot standbys (connection strings), in shard order; empty lists when a shard has none.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Replicas { get; private set; } = [];
+
     public string Kafka { get; private set; } = string.Empty;
 
-    // Sample:Redis (host:port), Sample:Shards (connection strings), Sample:Kafka (bootstrap servers); each missing one is started here.
+    // Sample:Redis (host:port), Sample:Shards (connection strings), Sample:Replicas:i (shard i's standbys), Sample:Kafka
+    // (bootstrap servers); each missing one is started here: Sample:LocalShardCount servers (3), each with
+    // Sample:Standbys streaming standbys (1; 0 for none).
     public static async Task<SampleServers> StartAsync(IConfiguration configuration)
     {
         var servers = new SampleServers();
@@ -22,7 +28,18 @@ internal sealed class SampleServers : IAsyncDisposable
         {
             servers.Redis = configuration["Sample:Redis"] ?? await servers.StartRedisAsync();
             var shards = configuration.GetSection("Sample:Shards").Get<string[]>();
-            servers.Shards = shards is { Length: > 0 } ? shards : await servers.StartPostgresAsync(configuration.GetValue("Sample:LocalShardCount", 3));
+            if (shards is { Length: > 0 })
+            {
+                servers.Shards = shards;
+                servers.Replicas = shards
+                    .Select((_, i) => (IReadOnlyList<string>)(configuration.GetSection(string.Create(CultureInfo.InvariantCulture, $"Sample:Replicas:{i}")).Get<string[]>() ?? []))
+                    .ToList();
+            }
+            else
+            {
+                await servers.StartPostgresAsync(configuration.GetValue("Sample:LocalShardCount", 3), configuration.GetValue("Sample:Standbys", 1));
+            }
+
             servers.Kafka = configuration["Sample:Kafka"] ?? servers.StartKafka();
             return servers;
         }
@@ -50,12 +67,14 @@ internal sealed class SampleServers : IAsyncDisposable
         return redis.Endpoint;
     }
 
-    // Each shard is its own PostgreSQL server, so one shard can fail alone as it does in production.
-    private async Task<IReadOnlyList<string>> StartPostgresAsync(int shardCount)
+    // Each shard is its own PostgreSQL server (so one shard can fail alone, as in production) with its own hot standbys,
+    // which follow it by streaming replication.
+    private async Task StartPostgresAsync(int shardCount, int standbys)
     {
-        var servers = await Task.WhenAll(Enumerable.Range(0, shardCount).Select(_ => PostgresServer.StartLocalAsync()));
-        _owned.AddRange(servers);
-        return await Task.WhenAll(servers.Select((server, i) => server.CreateDatabaseAsync($"users_shard{i}")));
+        var sets = await Task.WhenAll(Enumerable.Range(0, shardCount).Select(_ => PostgresReplicaSet.StartAsync(standbys)));
+        _owned.AddRange(sets);
+        Shards = await Task.WhenAll(sets.Select((set, i) => set.CreateDatabaseAsync($"users_shard{i}")));
+        Replicas = sets.Select((set, i) => (IReadOnlyList<string>)set.Standbys.Select(s => s.Redirect(Shards[i])).ToList()).ToList();
     }
 
     private string StartKafka()

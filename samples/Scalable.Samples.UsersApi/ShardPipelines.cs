@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Npgsql;
 using Polly;
 using Polly.CircuitBreaker;
@@ -33,9 +35,31 @@ internal sealed class ShardPipelines(ResiliencePipelineProvider<string> provider
     public async ValueTask<T> ExecuteAsync<TState, T>(ShardDefinition shard, TState state, Func<TState, CancellationToken, ValueTask<T>> action, CancellationToken cancellationToken)
     {
         var pipeline = provider.GetPipeline(PipelineName(shard.Name));
+        var fenced = new StrongBox<ShardMoveInProgressException?>();
         try
         {
-            return await pipeline.ExecuteAsync(static (s, token) => s.action(s.state, token), (action, state), cancellationToken);
+            var result = await pipeline.ExecuteAsync(
+                static async (s, token) =>
+                {
+                    try
+                    {
+                        return await s.action(s.state, token);
+                    }
+                    catch (ShardMoveInProgressException ex)
+                    {
+                        // A key at a move's cutover is not a shard failure: kept from the breaker, so the shard's other users are not failed.
+                        s.fenced.Value = ex;
+                        return default!;
+                    }
+                },
+                (action, state, fenced),
+                cancellationToken);
+            if (fenced.Value is { } moving)
+            {
+                ExceptionDispatchInfo.Throw(moving); // answered 503 with Retry-After by ProblemExceptionHandler
+            }
+
+            return result;
         }
         catch (BrokenCircuitException ex)
         {

@@ -14,12 +14,13 @@ internal static class UserEndpoints
 
     public static void MapUsers(this IEndpointRouteBuilder app)
     {
-        var users = app.MapGroup("/users").WithTags("Users");
-        users.MapPost("/", CreateAsync).WithSummary("Creates a user on the shard its new id routes to, with a 'created' event in the same transaction; with an Idempotency-Key, once per key.");
-        users.MapGet("/{id:guid}", GetAsync).WithSummary("Reads a user through the cache (X-Cache: hit, miss or stale).");
-        users.MapPut("/{id:guid}", UpdateAsync).WithSummary("Replaces a user's name and e-mail, with an 'updated' event.");
-        users.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Deletes a user, with a 'deleted' event.");
-        users.MapGet("/", FindByEmailAsync).WithSummary("Finds the users with an e-mail address (scatter-gather over every shard).");
+        // Every route reads the request's read-your-writes token (ReadYourWritesHttp): writes answer with it, reads honour it.
+        var users = app.MapGroup("/users").WithTags("Users").AddEndpointFilter(ReadYourWritesHttp.FilterAsync);
+        users.MapPost("/", CreateAsync).WithSummary("Creates a user on the shard its new id routes to, with a 'created' event in the same transaction; with an Idempotency-Key, once per key. Answers with the read-your-writes token.");
+        users.MapGet("/{id:guid}", GetAsync).WithSummary("Reads a user through the cache (X-Cache: hit, miss or stale); a miss reads the shard's primary.");
+        users.MapPut("/{id:guid}", UpdateAsync).WithSummary("Replaces a user's name and e-mail, with an 'updated' event. Answers with the read-your-writes token.");
+        users.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Deletes a user, with a 'deleted' event. Answers with the read-your-writes token.");
+        users.MapGet("/", FindByEmailAsync).WithSummary("Finds the users with an e-mail address (scatter-gather over every shard's standbys; with the read-your-writes token, the caller's own writes are seen).");
         users.MapGet("/count", CountAsync).WithSummary("Counts users on every shard; a shard that does not answer is named.");
         users.MapGet("/{id:guid}/events", EventsAsync).WithSummary("The events of a user that the consumer recorded.");
     }
@@ -27,7 +28,7 @@ internal static class UserEndpoints
     private static string Key(Guid id) => string.Create(CultureInfo.InvariantCulture, $"user:{id}");
 
     private static async Task<Results<Created<User>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        UserInput input, [FromHeader(Name = IdempotencyKey.Header)] string? idempotencyKey, UserRepository users, IScalableCache cache, [FromServices] UserCacheOptions entry, CancellationToken ct)
+        UserInput input, [FromHeader(Name = IdempotencyKey.Header)] string? idempotencyKey, HttpContext http, UserRepository users, IScalableCache cache, [FromServices] UserCacheOptions entry, CancellationToken ct)
     {
         var errors = UserValidator.Validate(input);
         if (IdempotencyKey.Check(idempotencyKey) is { } keyError)
@@ -41,7 +42,8 @@ internal static class UserEndpoints
         }
 
         var id = idempotencyKey is null ? Guid.NewGuid() : IdempotencyKey.ToUserId(idempotencyKey);
-        var user = await users.CreateAsync(id, input.Name!, input.Email!, ct);
+        var (user, token) = await users.CreateAsync(id, input.Name!, input.Email!, ct);
+        ReadYourWritesHttp.Issue(http, token);
         if (user.Name != input.Name || user.Email != input.Email)
         {
             return TypedResults.Problem(
@@ -79,14 +81,15 @@ internal static class UserEndpoints
         return result.Value is { } user ? TypedResults.Ok(user) : NotFound(id);
     }
 
-    private static async Task<Results<Ok<User>, ValidationProblem, ProblemHttpResult>> UpdateAsync(Guid id, UserInput input, UserRepository users, IScalableCache cache, [FromServices] UserCacheOptions entry, CancellationToken ct)
+    private static async Task<Results<Ok<User>, ValidationProblem, ProblemHttpResult>> UpdateAsync(Guid id, UserInput input, HttpContext http, UserRepository users, IScalableCache cache, [FromServices] UserCacheOptions entry, CancellationToken ct)
     {
         if (UserValidator.Validate(input) is { } errors)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var user = await users.UpdateAsync(id, input.Name!, input.Email!, ct);
+        var (user, token) = await users.UpdateAsync(id, input.Name!, input.Email!, ct);
+        ReadYourWritesHttp.Issue(http, token);
         if (user is null)
         {
             return NotFound(id);
@@ -96,9 +99,11 @@ internal static class UserEndpoints
         return TypedResults.Ok(user);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, UserRepository users, IScalableCache cache, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, HttpContext http, UserRepository users, IScalableCache cache, CancellationToken ct)
     {
-        if (!await users.DeleteAsync(id, ct))
+        var (deleted, token) = await users.DeleteAsync(id, ct);
+        ReadYourWritesHttp.Issue(http, token);
+        if (!deleted)
         {
             return NotFound(id);
         }
@@ -114,7 +119,7 @@ internal static class UserEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = [error] });
         }
 
-        var result = await users.FindByEmailAsync(email!, ct);
+        var result = await users.FindByEmailAsync(email!, ReadYourWritesHttp.Seen(http), ct);
         if (!result.IsComplete)
         {
             // A user with that address may be on a shard that did not answer: an empty or partial list would be wrong.

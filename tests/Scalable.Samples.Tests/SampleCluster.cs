@@ -5,12 +5,15 @@ using Scalable.TestSupport;
 
 namespace Scalable.Samples.Tests;
 
-/// <summary>The servers the sample's instances share, started once for the whole test collection: Redis, one PostgreSQL server per shard and a Kafka mock cluster; tests stop and restart them.</summary>
+/// <summary>The servers the sample's instances share, started once for the whole test collection: Redis, one PostgreSQL server per shard
+/// with one hot standby each (streaming replication) and a Kafka mock cluster; tests stop and restart them.</summary>
+/// <remarks>Instances read only the primaries unless created with <see cref="ReplicaSettings"/>, so the other tests see every write at once.</remarks>
 public sealed class SampleCluster : IAsyncLifetime
 {
     public const int ShardCount = 3;
     private readonly List<SampleInstance> _instances = [];
     private KafkaMockCluster? _kafka;
+    private IReadOnlyList<PostgresReplicaSet> _replicaSets = [];
 
     /// <summary>Gets the Redis server.</summary>
     public RedisServer Redis { get; private set; } = null!;
@@ -20,6 +23,9 @@ public sealed class SampleCluster : IAsyncLifetime
 
     /// <summary>Gets the shard connection strings, in shard order.</summary>
     public IReadOnlyList<string> Shards { get; private set; } = [];
+
+    /// <summary>Gets each shard's hot standby, in shard order.</summary>
+    public IReadOnlyList<PostgresServer> Standbys { get; private set; } = [];
 
     /// <summary>Gets the Kafka bootstrap servers.</summary>
     public string Kafka => _kafka!.BootstrapServers;
@@ -36,16 +42,33 @@ public sealed class SampleCluster : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var redis = RedisServer.StartLocalAsync();
-        var shards = Enumerable.Range(0, ShardCount).Select(_ => PostgresServer.StartLocalAsync()).ToArray();
+        var shards = Enumerable.Range(0, ShardCount).Select(_ => PostgresReplicaSet.StartAsync(standbys: 1)).ToArray();
         _kafka = KafkaMockCluster.StartLocal(brokers: 1);
         _kafka.CreateTopic(SampleServers.Topic, partitions: 4);
         Redis = await redis;
-        ShardServers = await Task.WhenAll(shards);
-        Shards = await Task.WhenAll(ShardServers.Select((s, i) => s.CreateDatabaseAsync($"users_shard{i}")));
+        _replicaSets = await Task.WhenAll(shards);
+        ShardServers = _replicaSets.Select(set => set.Primary).ToList();
+        Standbys = _replicaSets.Select(set => set.Standbys[0]).ToList();
+        Shards = await Task.WhenAll(_replicaSets.Select((set, i) => set.CreateDatabaseAsync($"users_shard{i}")));
         A = CreateInstance(("Sample:RunConsumer", "true"));
         B = CreateInstance(("Sample:RunConsumer", "false"));
         _ = A.Server;
         _ = B.Server;
+    }
+
+    /// <summary>Returns the settings that give an instance each shard's standby for replica reads.</summary>
+    /// <returns>One <c>Sample:Replicas:i:0</c> setting per shard.</returns>
+    public (string Key, string Value)[] ReplicaSettings()
+        => Standbys.Select((standby, i) => (string.Create(CultureInfo.InvariantCulture, $"Sample:Replicas:{i}:0"), standby.Redirect(Shards[i]))).ToArray();
+
+    /// <summary>Waits until every shard's standby has replayed what its primary has written so far.</summary>
+    /// <returns>A task that completes when they have caught up.</returns>
+    public async Task WaitForStandbysAsync()
+    {
+        foreach (var set in _replicaSets)
+        {
+            await set.WaitForStandbysAsync();
+        }
     }
 
     /// <summary>Starts another instance of the sample on the shared servers.</summary>
@@ -88,9 +111,9 @@ public sealed class SampleCluster : IAsyncLifetime
             await instance.DisposeAsync();
         }
 
-        foreach (var server in ShardServers)
+        foreach (var set in _replicaSets)
         {
-            await server.DisposeAsync();
+            await set.DisposeAsync();
         }
 
         await Redis.DisposeAsync();

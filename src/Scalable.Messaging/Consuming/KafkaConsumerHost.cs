@@ -25,22 +25,35 @@ internal sealed class KafkaConsumerHost(string name, Func<CancellationToken, Can
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        Cancel(_stopping);
         await loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (!loop.IsCompleted)
         {
             ConsumerLog.StopTimedOut(logger, name);
-            await _aborting.CancelAsync().ConfigureAwait(false);
+            Cancel(_aborting);
             await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
     public void Dispose()
     {
-        _stopping.Cancel();
-        _aborting.Cancel();
+        Cancel(_stopping);
+        Cancel(_aborting);
         _stopping.Dispose();
         _aborting.Dispose();
         resources.Dispose();
+    }
+
+    // app.Run() disposes the host as soon as its own stop returns, which can be while another stop (IHost.StopAsync called
+    // by a test server or an orchestrator) still waits here: that stop finds its sources already cancelled and disposed.
+    private static void Cancel(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 }

@@ -228,6 +228,9 @@ internal sealed class HandlerScript
 
     public int? HoldNumber { get; set; }
 
+    // When set, the held handler does not honour cancellation either (it is stuck in a call that takes no token).
+    public bool HoldIgnoresCancellation { get; set; }
+
     public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TimeSpan DelayPerMessage { get; set; }
@@ -247,7 +250,7 @@ internal sealed class HandlerScript
         if (number == HoldNumber)
         {
             Held.TrySetResult();
-            await _release.Task.WaitAsync(cancellationToken);
+            await (HoldIgnoresCancellation ? _release.Task : _release.Task.WaitAsync(cancellationToken));
             throw new InvalidOperationException($"message {number} was held and then failed");
         }
 

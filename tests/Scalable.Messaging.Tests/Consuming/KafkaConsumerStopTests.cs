@@ -49,4 +49,26 @@ public sealed class KafkaConsumerStopTests(MessagingFixture servers) : IClassFix
         await testbed.WaitForEffectsAsync(10);
         Assert.Equal(Enumerable.Range(0, 10), (await testbed.EffectsAsync()).Select(e => e.Number));
     }
+
+    // app.Run() stops the host itself once ApplicationStopping fires, and disposes it as soon as that stop returns. When
+    // something else had stopped the host first (a test server, an orchestrator calling IHost.StopAsync), the consumer's
+    // state is disposed under that first stop, which must still end cleanly.
+    [Fact]
+    public async Task A_stop_still_waiting_when_the_host_is_disposed_ends_without_an_exception()
+    {
+        await using var testbed = await ConsumerTestbed.CreateAsync(servers, partitions: 1);
+        testbed.Script.HoldNumber = 2;
+        testbed.Script.HoldIgnoresCancellation = true;
+        await testbed.ProduceAsync(0, 5);
+        var host = await testbed.StartAsync(shutdownTimeout: TimeSpan.FromSeconds(1));
+        await testbed.WaitUntilHeldAsync();
+
+        var stop = host.StopAsync();
+        host.Dispose();
+        await testbed.EventuallyAsync(() => testbed.Logged(ConsumerEvent.StopTimedOut) > 0, "the stop to reach its timeout");
+        testbed.Script.ReleaseAll();
+
+        await stop; // threw ObjectDisposedException: the timed-out stop cancelled the handler through a disposed source
+        Assert.Equal(2, (await testbed.EffectsAsync()).Count);
+    }
 }

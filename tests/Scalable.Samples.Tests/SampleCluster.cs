@@ -99,7 +99,18 @@ public sealed class SampleCluster : IAsyncLifetime
             all[key] = value;
         }
 
-        var instance = new SampleInstance(all, configureServices);
+        var instance = new SampleInstance(all, services =>
+        {
+            // The mock cluster's coordinator holds every JoinGroup for the group's session timeout less a second before it
+            // elects a leader: with librdkafka's 45 s an instance that joins waits 44 s for its partitions, and one whose
+            // join times out meanwhile joins again as a new member. 6 s keeps each rebalance to about 5 s.
+            services.PostConfigure<Scalable.Messaging.KafkaConsumerOptions>(UserEventsConsumer.ConsumerGroup, options =>
+            {
+                options.Consumer.SessionTimeoutMs = 6000;
+                options.Consumer.HeartbeatIntervalMs = 500;
+            });
+            configureServices?.Invoke(services);
+        });
         _instances.Add(instance);
         return instance;
     }

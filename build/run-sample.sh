@@ -30,15 +30,20 @@ log() { printf '[sample] %s\n' "$*"; }
 export SCALABLE_TEST_TMP="${SCALABLE_TEST_TMP:-$(mktemp -d /tmp/scalable-sample.XXXXXX)}"
 chmod 755 "$SCALABLE_TEST_TMP"
 work="$SCALABLE_TEST_TMP"
-pids=()
+# Every server and app runs in a session of its own (setsid), so Ctrl+C reaches only this script, which then stops them in
+# order: nginx, then the app processes (they drain requests, finish their outbox batch, commit and leave the consumer
+# group while Redis, PostgreSQL and Kafka still answer), then the servers.
+dev_pid=""
+app_pids=()
 nginx_pid=""
 cleanup() {
   set +e
   trap - EXIT INT TERM
   log "stopping"
-  if [ -n "$nginx_pid" ]; then kill -TERM "$nginx_pid" 2>/dev/null; fi
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ -n "$nginx_pid" ]; then kill -TERM "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null; fi
+  for pid in ${app_pids[@]+"${app_pids[@]}"}; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in ${app_pids[@]+"${app_pids[@]}"}; do wait "$pid" 2>/dev/null; done
+  if [ -n "$dev_pid" ]; then kill -TERM "$dev_pid" 2>/dev/null; wait "$dev_pid" 2>/dev/null; fi
   "$root/build/stop-test-servers.sh" "$work"
 }
 trap cleanup EXIT
@@ -51,11 +56,11 @@ app="$root/samples/Scalable.Samples.UsersApi/bin/Release/net10.0/Scalable.Sample
 dev="$root/samples/Scalable.Samples.DevServers/bin/Release/net10.0/Scalable.Samples.DevServers.dll"
 
 log "starting Redis, $shards PostgreSQL servers with $standbys standby each and the Kafka stand-in"
-dotnet "$dev" --shards "$shards" --standbys "$standbys" >"$work/dev-servers.out" 2>&1 &
-pids+=($!)
+setsid dotnet "$dev" --shards "$shards" --standbys "$standbys" >"$work/dev-servers.out" 2>&1 &
+dev_pid=$!
 for _ in $(seq 1 240); do
   grep -q '^READY$' "$work/dev-servers.out" 2>/dev/null && break
-  kill -0 "${pids[0]}" 2>/dev/null || { cat "$work/dev-servers.out"; exit 1; }
+  kill -0 "$dev_pid" 2>/dev/null || { cat "$work/dev-servers.out"; exit 1; }
   sleep 0.5
 done
 grep -q '^READY$' "$work/dev-servers.out" || { log "dev servers did not start"; cat "$work/dev-servers.out"; exit 1; }
@@ -68,8 +73,8 @@ while IFS='=' read -r name replica; do
 done < <(grep '^SAMPLE_REPLICA_' "$work/dev-servers.out" || true)
 
 start_app() { # name port run-consumer
-  ASPNETCORE_ENVIRONMENT=Production dotnet "$app" --urls "http://127.0.0.1:$2" "${args[@]}" --Sample:RunConsumer="$3" ${extra[@]+"${extra[@]}"} >"$work/$1.log" 2>&1 &
-  pids+=($!)
+  ASPNETCORE_ENVIRONMENT=Production setsid dotnet "$app" --urls "http://127.0.0.1:$2" "${args[@]}" --Sample:RunConsumer="$3" ${extra[@]+"${extra[@]}"} >"$work/$1.log" 2>&1 &
+  app_pids+=($!)
 }
 wait_ready() { # url
   for _ in $(seq 1 240); do
@@ -101,7 +106,7 @@ if [ "$scale" -gt 0 ]; then
   awk -v dir="$work/nginx" -v port="$port" -v ups="$upstreams" \
     '{ gsub("@DIR@", dir); gsub("@PORT@", port); if ($0 ~ /@UPSTREAMS@/) { printf "%s", ups } else print }' \
     samples/nginx/users-api.conf.template >"$work/nginx/nginx.conf"
-  nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+  setsid nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
   nginx_pid=$!
   wait_ready "http://127.0.0.1:$port"
 fi
@@ -119,5 +124,5 @@ Try:
   curl -si http://127.0.0.1:$port/users/<id>
 Ctrl+C stops everything.
 BANNER
-wait -n "${pids[@]}" ${nginx_pid:+"$nginx_pid"} || true
+wait -n "$dev_pid" "${app_pids[@]}" ${nginx_pid:+"$nginx_pid"} || true
 log "a process exited; logs in $work"

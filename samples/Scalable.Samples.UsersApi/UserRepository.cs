@@ -99,13 +99,8 @@ internal sealed class UserRepository(ShardedDatabase database, IOutboxProvider o
     // Scatter-gather: an e-mail does not route to a shard, so every shard is asked in parallel (docs in the README say why
     // not an index). Each shard is read on a standby within the lag bound; a shard the token names is read where its
     // writes are visible (a standby that has replayed them, else its primary).
-    public async Task<ScatterGatherResult<List<User>>> FindByEmailAsync(string email, ReadYourWritesToken seen, CancellationToken cancellationToken)
-        => await _database.ScatterGatherAsync(
-            async (connection, shard, ct) => seen.PositionFor(shard.Name) is null
-                ? await FindByEmailAsync(connection, shard, email, ct)
-                : await _database.ReadAsync(shard, (other, token) => FindByEmailAsync(other, shard, email, token), seen, ct),
-            ShardAccess.ReadReplica,
-            cancellationToken);
+    public Task<ScatterGatherResult<List<User>>> FindByEmailAsync(string email, ReadYourWritesToken seen, CancellationToken cancellationToken)
+        => _database.ScatterGatherAsync((connection, shard, ct) => FindByEmailAsync(connection, shard, email, ct), seen, cancellationToken);
     public async Task<UserCount> CountAsync(CancellationToken cancellationToken)
     {
         var result = await _database.ScatterGatherAsync(

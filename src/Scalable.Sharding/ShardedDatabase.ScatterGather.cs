@@ -15,12 +15,39 @@ public sealed partial class ShardedDatabase
     /// <param name="cancellationToken">Cancels the whole call.</param>
     /// <returns>The values of the shards that answered and the failures of the others.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<ScatterGatherResult<T>> ScatterGatherAsync<T>(
+    public Task<ScatterGatherResult<T>> ScatterGatherAsync<T>(
         Func<NpgsqlConnection, ShardDefinition, CancellationToken, Task<T>> query,
         ShardAccess access = ShardAccess.Primary,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        return ScatterGatherCoreAsync(
+            async (shard, token) =>
+            {
+                await using var connection = await OpenConnectionAsync(shard, access, token).ConfigureAwait(false);
+                return await query(connection, shard, token).ConfigureAwait(false);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Runs a read-only query on every shard, each on a standby that has replayed the token's writes to that shard (else its primary), and returns each shard's value, naming the shards that failed.</summary>
+    /// <typeparam name="T">The per-shard value type.</typeparam>
+    /// <param name="query">The query for one shard, given an open connection, the shard, and a token that fires at the shard timeout; it may run more than once (on another standby or the primary when a standby fails mid-read), so it must not write.</param>
+    /// <param name="token">The token of earlier writes the reads must see; shards it does not name are read as <see cref="ShardAccess.ReadReplica"/> reads are.</param>
+    /// <param name="cancellationToken">Cancels the whole call.</param>
+    /// <returns>The values of the shards that answered and the failures of the others.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<ScatterGatherResult<T>> ScatterGatherAsync<T>(
+        Func<NpgsqlConnection, ShardDefinition, CancellationToken, Task<T>> query,
+        ReadYourWritesToken token,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return ScatterGatherCoreAsync((shard, ct) => ReadAsync(shard, (connection, readToken) => query(connection, shard, readToken), token, ct), cancellationToken);
+    }
+
+    private async Task<ScatterGatherResult<T>> ScatterGatherCoreAsync<T>(Func<ShardDefinition, CancellationToken, Task<T>> queryShard, CancellationToken cancellationToken)
+    {
         var topology = Topology;
         var options = Volatile.Read(ref _settings);
         var started = _timeProvider.GetTimestamp();
@@ -33,7 +60,7 @@ public sealed partial class ShardedDatabase
             var shard = topology.Shards[index];
             try
             {
-                results[index] = new ShardResult<T>(shard.Name, await QueryShardAsync(shard, query, access, options.ShardTimeout, token).ConfigureAwait(false));
+                results[index] = new ShardResult<T>(shard.Name, await QueryShardAsync(shard, queryShard, options.ShardTimeout, token).ConfigureAwait(false));
             }
             catch (Exception ex) when (!token.IsCancellationRequested)
             {
@@ -54,8 +81,7 @@ public sealed partial class ShardedDatabase
 
     private async Task<T> QueryShardAsync<T>(
         ShardDefinition shard,
-        Func<NpgsqlConnection, ShardDefinition, CancellationToken, Task<T>> query,
-        ShardAccess access,
+        Func<ShardDefinition, CancellationToken, Task<T>> queryShard,
         TimeSpan timeout,
         CancellationToken cancellationToken)
     {
@@ -63,8 +89,7 @@ public sealed partial class ShardedDatabase
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         try
         {
-            await using var connection = await OpenConnectionAsync(shard, access, linked.Token).ConfigureAwait(false);
-            return await query(connection, shard, linked.Token).ConfigureAwait(false);
+            return await queryShard(shard, linked.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

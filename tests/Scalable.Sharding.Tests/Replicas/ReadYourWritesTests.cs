@@ -57,4 +57,25 @@ public sealed class ReadYourWritesTests(PostgresReplicationFixture replication)
 
         Assert.Equal((standby.Port, 7), await read);
     }
+
+    [Fact]
+    public async Task A_scatter_gather_with_the_token_of_a_write_sees_that_write_where_a_plain_replica_scatter_does_not()
+    {
+        var standby = Set.Standbys[0];
+        await using var scenario = await ReplicaScenario.CreateAsync(Set, [standby], o => o.ReplicaReads.ReadYourWritesWait = TimeSpan.FromMilliseconds(100));
+        await scenario.WriteAsync(1);
+        await Eventually.TrueAsync(async () => (await scenario.ReplicaReadAsync()) == (standby.Port, 1), because: "the standby to replay version 1");
+        await standby.PauseReplayAsync();
+        var token = await scenario.WriteAsync(2);
+
+        var plain = await scenario.Database.ScatterGatherAsync((c, _, t) => ReplicaScenario.ReadAsync(c, t), ShardAccess.ReadReplica);
+        var withToken = await scenario.Database.ScatterGatherAsync((c, _, t) => ReplicaScenario.ReadAsync(c, t), ReadYourWritesToken.Parse(token.ToString()));
+
+        Assert.Equal((standby.Port, 1), Assert.Single(plain.Values)); // the paused standby is within the lag bound: the old value
+        Assert.Equal((Set.Primary.Port, 2), Assert.Single(withToken.Values));
+        await standby.ResumeReplayAsync();
+        await Eventually.TrueAsync(
+            async () => (await scenario.Database.ScatterGatherAsync((c, _, t) => ReplicaScenario.ReadAsync(c, t), token)).Values.Single() == (standby.Port, 2),
+            because: "the standby, once it has replayed the write, to serve the token's scatter-gather again");
+    }
 }

@@ -55,12 +55,13 @@ public sealed class ShardMapTests(PostgresFixture postgres) : IClassFixture<Post
                 map.Swap(next);
             }
 
-            while (Enumerable.Range(0, ReaderCount).Any(r => Volatile.Read(ref lastSeen[r]) < next.Version) && !readers.Any(r => r.IsCompleted) && DateTime.UtcNow < deadline)
+            while (Enumerable.Range(0, ReaderCount).Any(r => Volatile.Read(ref lastSeen[r]) < next.Version) && !readers.Any(r => r.IsFaulted) && DateTime.UtcNow < deadline)
             {
                 Thread.Yield();
             }
 
-            if (readers.Any(r => r.IsCompleted) || DateTime.UtcNow >= deadline)
+            // Faulted, not completed: a reader that has seen the last version completes while the others still read it.
+            if (readers.Any(r => r.IsFaulted) || DateTime.UtcNow >= deadline)
             {
                 await stop.CancelAsync();
                 break;
